@@ -80,6 +80,7 @@ type Broker struct {
 	topics map[string]*Topic
 
 	offsets offsetTable
+	queues  queueTable
 	hub     *pubsub.Hub
 
 	closeOnce sync.Once
@@ -118,6 +119,11 @@ func New(cfg Config) (*Broker, error) {
 	}
 	if err := b.offsets.load(); err != nil {
 		b.closeLogs()
+		return nil, err
+	}
+	if err := b.loadQueues(); err != nil {
+		b.closeLogs()
+		b.closeQueues()
 		return nil, err
 	}
 	if cfg.Fsync == FsyncInterval {
@@ -164,6 +170,9 @@ func (b *Broker) SyncAll() error {
 			}
 		}
 	}
+	if err := b.syncQueues(); err != nil && first == nil {
+		first = err
+	}
 	if err := b.cfg.Meta.Sync(); err != nil && first == nil {
 		first = err
 	}
@@ -181,6 +190,7 @@ func (b *Broker) Close() error {
 		close(b.done)
 		b.bg.Wait()
 		err = b.SyncAll()
+		b.closeQueues()
 		b.closeLogs()
 	})
 	return err
