@@ -69,6 +69,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// RetentionInterval is how often topics' retention settings are applied
+	// (default 30s).
+	RetentionInterval time.Duration
 }
 
 // Broker owns every topic, queue, group and subscription of one server.
@@ -105,6 +108,9 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.RetentionInterval <= 0 {
+		cfg.RetentionInterval = 30 * time.Second
+	}
 	b := &Broker{
 		cfg:    cfg,
 		log:    cfg.Logger,
@@ -130,6 +136,8 @@ func New(cfg Config) (*Broker, error) {
 		b.bg.Add(1)
 		go b.syncLoop()
 	}
+	b.bg.Add(1)
+	go b.retentionLoop()
 	return b, nil
 }
 
@@ -156,6 +164,32 @@ func (b *Broker) syncLoop() {
 			return
 		case <-t.C:
 			b.SyncAll()
+		}
+	}
+}
+
+// retentionLoop applies topics' retention every RetentionInterval.
+func (b *Broker) retentionLoop() {
+	defer b.bg.Done()
+	t := time.NewTicker(b.cfg.RetentionInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.done:
+			return
+		case <-t.C:
+			b.ApplyRetention()
+		}
+	}
+}
+
+// ApplyRetention drops whole old segments of every topic with retention set.
+func (b *Broker) ApplyRetention() {
+	for _, t := range b.Topics() {
+		for _, p := range t.Partitions() {
+			if err := p.ApplyRetention(); err != nil {
+				b.log.Warn("retention", "topic", t.name, "partition", p.index, "err", err)
+			}
 		}
 	}
 }

@@ -313,3 +313,26 @@ func TestTopicExpiry(t *testing.T) {
 		t.Fatal("expired topic still listed")
 	}
 }
+
+func TestRetentionDropsWholeOldSegments(t *testing.T) {
+	now := time.UnixMilli(1_000_000)
+	b := brokertest.Files(t).New(t, broker.Config{Now: func() time.Time { return now }})
+	tp, err := b.CreateTopic("r", broker.TopicConfig{Partitions: 1, SegmentBytes: 4096, RetentionBytes: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tp.Partition(0)
+	val := make([]byte, 512)
+	for i := 0; i < 200; i++ {
+		p.Append([]storage.Record{{Value: val}})
+	}
+	before := p.Bytes()
+	b.ApplyRetention()
+	if p.Start() == 0 || p.Bytes() >= before || p.Bytes() > 24<<10 {
+		t.Fatalf("retention kept start=%d bytes=%d (was %d)", p.Start(), p.Bytes(), before)
+	}
+	rs, err := p.Read(nil, 0, 0, 0)
+	if err != nil || len(rs) == 0 || rs[0].Offset != p.Start() || rs[len(rs)-1].Offset != 199 {
+		t.Fatalf("read after retention: %d records, err %v", len(rs), err)
+	}
+}

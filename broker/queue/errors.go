@@ -1,7 +1,8 @@
 // Sentinel errors returned by the queue engine. Frontends map them to
-// protocol codes at the edge (AMQP: ErrExclusiveConsumer → 403/405
-// ACCESS_REFUSED/RESOURCE_LOCKED, ErrInUse and ErrNotEmpty → 406
-// PRECONDITION_FAILED, ErrDeleted → 404 NOT_FOUND, ErrRejected → basic.nack
+// protocol codes at the edge (AMQP: ErrExclusiveConsumer → a channel
+// error — RabbitMQ answers 403 ACCESS_REFUSED "in exclusive use", 405
+// RESOURCE_LOCKED is the other candidate; ErrInUse and ErrNotEmpty → 406
+// PRECONDITION_FAILED; ErrDeleted → 404 NOT_FOUND; ErrRejected → basic.nack
 // of the publisher confirm).
 
 package queue
