@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func getStatus(t *testing.T, url string) int {
@@ -40,6 +41,9 @@ func TestBinaryStartReadyStopRestart(t *testing.T) {
 	}
 	d := p.Stop(t)
 	t.Logf("SIGTERM to exit: %v", d)
+	if d > time.Second {
+		t.Errorf("idle shutdown took %v, want < 1s", d)
+	}
 	if !strings.Contains(p.Logs(), "msg=stopped") {
 		t.Errorf("no clean stop logged:\n%s", p.Logs())
 	}

@@ -88,6 +88,8 @@ func (p *proc) start(t testing.TB) {
 		"--kafka-addr", p.KafkaAddr, "--http-addr", p.HTTPAddr, "--log-level", "debug",
 	}, p.Args...)
 	cmd := exec.Command(binary, args...)
+	// The race runtime sleeps 1s at exit by default; shutdown timing is measured.
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
