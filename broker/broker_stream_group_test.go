@@ -1,3 +1,6 @@
+// Tests of the stream-group operations (ReadNew, ReadHistory, Claim,
+// AutoClaim, Ack), entries-read and lag bookkeeping as Redis 7 does it,
+// approximate trimming by whole nodes, and group state across a restart.
 package broker_test
 
 import (

@@ -29,19 +29,6 @@ func (g *StreamGroup) alive() error {
 
 func (g *StreamGroup) now() int64 { return g.p.t.b.cfg.Now().UnixMilli() }
 
-// Touch creates the consumer if needed and sets its seen time, as every
-// Redis group command naming a consumer does.
-func (g *StreamGroup) Touch(consumer string) error {
-	if err := g.alive(); err != nil {
-		return err
-	}
-	now := g.now()
-	return g.Update(func(s *GroupState) error {
-		s.Consumer(consumer, now, true).SeenTime = now
-		return nil
-	})
-}
-
 // ReadNew delivers to consumer up to count (<= 0: all) live entries after
 // the group's last delivered ID (XREADGROUP ">"), advancing the last ID and
 // entries-read counter. Unless noAck, each entry enters the PEL owned by

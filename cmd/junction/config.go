@@ -29,6 +29,7 @@ type config struct {
 	kafkaAutoCreate bool
 	kafkaPartitions int
 	kafkaAdvertised string
+	kafkaUsers      string
 	shutdownTimeout time.Duration
 	version         bool
 }
@@ -57,6 +58,7 @@ func newFlagSet(c *config, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.kafkaAutoCreate, "kafka-auto-create", true, "create Kafka topics on first use")
 	fs.IntVar(&c.kafkaPartitions, "kafka-default-partitions", 1, "partitions of auto-created Kafka topics")
 	fs.StringVar(&c.kafkaAdvertised, "kafka-advertised-addr", "", "host:port in Kafka metadata (default: the address the client dialled)")
+	fs.StringVar(&c.kafkaUsers, "kafka-users", "", "enable SASL/PLAIN on the Kafka port with user:password,user:password")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.Usage = func() {

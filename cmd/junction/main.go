@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"junction/broker"
+	"junction/cmd/junction/internal/bench"
 	"junction/frontends"
 )
 
@@ -32,6 +33,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "healthcheck":
 			return healthcheck(args[1:], stderr)
+		case "bench":
+			return bench.Main(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseConfig(args, stdout)

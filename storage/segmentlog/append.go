@@ -3,6 +3,7 @@
 // the new End and index entries under the lock so readers see whole records
 // only. Index entries are written to the index file in groups (see
 // idxFlushEntries), on roll and on Close.
+
 package segmentlog
 
 import (
@@ -26,10 +27,7 @@ func (l *Log) Append(recs []storage.Record) error {
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	l.mu.RLock()
-	closed := l.closed
-	l.mu.RUnlock()
-	if closed {
+	if l.closed { // written under wmu too
 		return storage.ErrClosed
 	}
 	s := l.active
@@ -62,6 +60,7 @@ func (l *Log) Append(recs []storage.Record) error {
 		}
 	}
 	pos := s.size
+	l.wrote = true
 	if _, err := s.f.WriteAt(buf, pos); err != nil {
 		s.f.Truncate(pos) // best effort: drop a partial write
 		return fmt.Errorf("segmentlog: append to %s: %w", s.logPath, err)
@@ -110,36 +109,37 @@ func (l *Log) flushIndex(s *segment) error {
 	return nil
 }
 
-// roll seals the active segment — its index written, both files synced —
-// and starts a new one at End (wmu held).
+// roll seals the active segment and starts a new one at End (wmu held).
+// The sealed segment's records are synced first unless Sync already did,
+// so a crash can lose a suffix of the log but never leave a hole. Its index
+// is written but not synced (a damaged index is rebuilt by a scan), and the
+// new file's directory entry is synced by the next Sync or Close.
 func (l *Log) roll() (*segment, error) {
 	old := l.active
 	err := l.flushIndex(old)
-	if err == nil {
-		err = old.idxf.Sync()
-	}
-	if err == nil {
-		err = old.f.Sync()
+	if err == nil && l.synced.Load() < old.end {
+		if err = old.f.Sync(); err == nil {
+			storeMax(&l.synced, old.end)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("segmentlog: seal %s: %w", old.logPath, err)
 	}
-	storeMax(&l.synced, old.end)
 	s, err := createSegment(l.dir, old.end)
-	if err == nil {
-		if err = syncDir(l.dir); err != nil {
-			s.unlink()
-			s.release()
-		}
-	}
 	if err != nil {
 		return nil, fmt.Errorf("segmentlog: roll: %w", err)
 	}
+	l.dirDirty.Store(true)
 	old.idxf.Close()
 	old.idxf = nil
 	l.mu.Lock()
 	l.segs = append(l.segs, s)
 	l.active = s
+	var dropped []*segment
+	if l.segs[0] == old && old.end <= l.start { // trimmed whole while active
+		dropped = l.dropLocked(1)
+	}
 	l.mu.Unlock()
+	retire(dropped)
 	return s, nil
 }

@@ -11,6 +11,13 @@
 //	topic/orders/0/00000000000000052311.log   next segment, from offset 52311
 //	topic/orders/0/00000000000000052311.idx
 //	topic/orders/0/start                      logical Start, once trimmed
+//
+// Durability: Sync makes every record appended before it durable; a roll
+// syncs the segment it seals, so a crash loses at most a suffix of the
+// records appended since the last Sync, never a piece in the middle. On
+// open only the tail of the last segment is checked and cut back to its
+// last whole record; damage anywhere else surfaces as storage.ErrCorrupt
+// from the reads that meet it.
 package segmentlog
 
 import (

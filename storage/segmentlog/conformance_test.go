@@ -1,4 +1,5 @@
 // The shared storage conformance suite, run over the file backend.
+
 package segmentlog
 
 import (

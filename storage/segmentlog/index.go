@@ -10,6 +10,7 @@
 // Offsets and IDs grow along the index and maxTs never falls, so offset,
 // ID and time lookups are binary searches followed by a scan of at most one
 // interval (see seek.go for the one exception).
+
 package segmentlog
 
 import (

@@ -1,6 +1,7 @@
 // Log: one partition's segment directory — opening (with recovery of the
 // last segment), the accessors, Close and Remove. Append, Read, seeks,
 // retention and Sync live in their own files.
+
 package segmentlog
 
 import (
@@ -36,9 +37,9 @@ type Log struct {
 	onClose  func(*Log) // the backend forgets the log
 
 	trimMu sync.Mutex // serialises TruncateFront, Retain and Close; guards the start file
-	wmu    sync.Mutex // serialises Append (and its rolls) with Close; guards wbuf, marks, ibuf
+	wmu    sync.Mutex // serialises Append (and its rolls) with Close; guards wrote, wbuf, marks, ibuf
 
-	mu     sync.RWMutex // guards the fields below and the summaries of segments
+	mu     sync.RWMutex // guards the fields below and the summaries of segments; closed is also written under wmu
 	segs   []*segment   // ascending base; the last is active; nil once closed
 	active *segment     // segs[len(segs)-1], written by the appender under mu
 	start  int64
@@ -46,10 +47,12 @@ type Log struct {
 	bytes  int64
 	closed bool
 
-	gc     groupCommit
-	synced atomic.Int64 // records below this offset are known durable
-	fsyncs atomic.Int64 // fsyncs issued by Sync (benchmarks report it)
+	gc       groupCommit
+	synced   atomic.Int64 // records below this offset are known durable
+	dirDirty atomic.Bool  // a segment was created since the directory was last synced
+	fsyncs   atomic.Int64 // fsyncs issued by Sync (benchmarks report it)
 
+	wrote bool   // Append wrote since open: Close syncs
 	wbuf  []byte // encoded batch
 	marks []mark // per record of the batch: position, timestamp, ID
 	ibuf  []byte // encoded index entries
@@ -57,6 +60,9 @@ type Log struct {
 
 // open opens or creates the log in dir.
 func open(dir string, opts storage.LogOptions) (*Log, error) {
+	if opts.InitialOffset < 0 {
+		return nil, fmt.Errorf("segmentlog: negative initial offset %d", opts.InitialOffset)
+	}
 	segBytes := opts.SegmentBytes
 	if segBytes <= 0 {
 		segBytes = defaultSegmentBytes
@@ -124,7 +130,6 @@ func open(dir string, opts storage.LogOptions) (*Log, error) {
 		l.bytes += s.size
 	}
 	l.active = l.segs[len(l.segs)-1]
-	l.start = max(bases[0], min(st.start, l.active.end))
 	l.lastID = st.lastID
 	for _, s := range slices.Backward(l.segs) {
 		if s.end > s.base {
@@ -132,6 +137,33 @@ func open(dir string, opts storage.LogOptions) (*Log, error) {
 			break
 		}
 	}
+	if hasStart && st.start > l.active.end {
+		// A crash lost unsynced records that a trim had already passed:
+		// start afresh at Start rather than hand out those offsets again.
+		s, err := createSegment(dir, st.start)
+		if err == nil {
+			err = syncDir(dir)
+		}
+		if err != nil {
+			for _, s := range l.segs {
+				s.release()
+			}
+			return nil, fmt.Errorf("segmentlog: open %s: %w", dir, err)
+		}
+		l.active.idxf.Close()
+		l.active.idxf = nil
+		l.segs, l.active = append(l.segs, s), s
+		if l.lastID.Less(st.lastID) {
+			l.lastID = st.lastID
+		}
+	}
+	l.start = max(bases[0], min(st.start, l.active.end))
+	// Finish deletions a crash interrupted: segments wholly below Start.
+	k := 0
+	for k < len(l.segs)-1 && l.segs[k+1].base <= l.start {
+		k++
+	}
+	retire(l.dropLocked(k))
 	return l, nil
 }
 
@@ -191,8 +223,13 @@ func (l *Log) close(flush bool) error {
 	if flush {
 		a := l.active
 		err = l.flushIndex(a) // written, not synced: recovery rebuilds a short index
-		if l.synced.Load() < a.end {
+		if l.wrote && l.synced.Load() < a.end {
 			if e := a.f.Sync(); err == nil {
+				err = e
+			}
+		}
+		if l.dirDirty.Swap(false) {
+			if e := syncDir(l.dir); err == nil {
 				err = e
 			}
 		}
@@ -274,6 +311,9 @@ type view struct {
 	size  int64 // bytes of the segment's visible records
 	maxTs int64
 	last  storage.StreamID // ID of the segment's last visible record
+	// damaged: the summary stops at bad bytes, so maxTs and last say
+	// nothing about the records after them; seeks must scan.
+	damaged bool
 }
 
 // acquire snapshots the segment holding offset from (raised to Start) and
@@ -300,5 +340,5 @@ func (l *Log) acquire(from int64) (v view, logEnd int64, ok bool, err error) {
 	})
 	s := l.segs[max(i-1, 0)]
 	s.acquire()
-	return view{seg: s, from: max(from, s.base), end: s.end, size: s.size, maxTs: s.maxTs, last: s.lastID}, logEnd, true, nil
+	return view{seg: s, from: max(from, s.base), end: s.end, size: s.size, maxTs: s.maxTs, last: s.lastID, damaged: s.damaged}, logEnd, true, nil
 }

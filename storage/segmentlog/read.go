@@ -2,6 +2,7 @@
 // window sized from the index and the limits into a buffer allocated for
 // this call, and decode records in place (returned records alias the
 // buffer). A read spanning segments does this once per segment.
+
 package segmentlog
 
 import (

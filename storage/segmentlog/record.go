@@ -23,6 +23,7 @@
 // decodable frame has exactly one encoding (FuzzDecodeRecord checks this).
 // The decoder never panics: anything malformed is an error wrapping
 // storage.ErrCorrupt.
+
 package segmentlog
 
 import (
@@ -205,30 +206,18 @@ func (d *decoder) byte() byte {
 
 // uvarint reads a minimal (canonical) unsigned varint.
 func (d *decoder) uvarint() uint64 {
-	if d.i < len(d.b) && d.b[d.i] < 0x80 {
-		c := d.b[d.i]
+	b := d.b[d.i:]
+	if len(b) > 0 && b[0] < 0x80 {
 		d.i++
-		return uint64(c)
+		return uint64(b[0])
 	}
-	var x uint64
-	var s uint
-	for k := 0; k < binary.MaxVarintLen64; k++ {
-		if d.i >= len(d.b) {
-			break
-		}
-		c := d.b[d.i]
-		d.i++
-		if c < 0x80 {
-			if c == 0 || (k == binary.MaxVarintLen64-1 && c > 1) {
-				break // non-minimal or overflowing
-			}
-			return x | uint64(c)<<s
-		}
-		x |= uint64(c&0x7f) << s
-		s += 7
+	x, n := binary.Uvarint(b)
+	if n <= 1 || b[n-1] == 0 { // error, or non-minimal (a zero final byte)
+		d.bad = true
+		return 0
 	}
-	d.bad = true
-	return 0
+	d.i += n
+	return x
 }
 
 // varint reads a zig-zag signed varint.

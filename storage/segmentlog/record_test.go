@@ -1,5 +1,6 @@
 // Record framing: round trips, rejection of damaged frames, and the fuzz
 // target for the decoder.
+
 package segmentlog
 
 import (
@@ -20,7 +21,7 @@ func sampleRecords() []storage.Record {
 			Headers: []storage.Header{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("a"), Value: []byte{}}, {}}},
 		{Offset: math.MaxInt64, Timestamp: math.MinInt64, ID: storage.StreamID{Ms: math.MaxUint64, Seq: math.MaxUint64},
 			Key: []byte{}, Value: []byte{}, Native: []byte{}, Origin: 255},
-		{Offset: -5, Timestamp: -1, Value: bytes.Repeat([]byte{0xab}, 1000), Native: []byte{9, 8, 7}, Origin: storage.OriginAMQP},
+		{Offset: -5, Timestamp: -1, Value: bytes.Repeat([]byte{0xab}, 200), Native: []byte{9, 8, 7}, Origin: storage.OriginAMQP},
 		{Offset: 300, Origin: storage.OriginRedis, Headers: []storage.Header{{Key: []byte("field"), Value: []byte("value")}}},
 	}
 }

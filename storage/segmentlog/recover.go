@@ -3,6 +3,7 @@
 // tail back to the last whole record, and bring the index file in line
 // (rebuilding it by a scan when it is missing or short). Nothing before the
 // last index entry is read, so opening stays fast whatever the log's size.
+
 package segmentlog
 
 import (

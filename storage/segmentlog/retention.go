@@ -4,6 +4,7 @@
 // oldest first, so a crash at any point leaves a log whose Start is right
 // and whose remaining segments are contiguous. The active segment is never
 // deleted; readers holding a deleted segment keep reading its open file.
+
 package segmentlog
 
 import (

@@ -1,5 +1,6 @@
 // Sequential frame reader over a segment file, using pread (ReadAt) so any
 // number of scanners share one file handle with the appender.
+
 package segmentlog
 
 import (
@@ -27,6 +28,20 @@ type scanner struct {
 // wrapping storage.ErrCorrupt for an impossible length, and I/O errors as is.
 // Only the length is checked: decodeRecord verifies the rest.
 func (s *scanner) next() ([]byte, error) {
+	// Fast path: the whole frame is buffered.
+	if rel := s.pos - s.bufAt; rel >= 0 && rel+frameHeader <= int64(len(s.buf)) {
+		b := s.buf[rel:]
+		n := le.Uint32(b)
+		size := frameHeader + int64(n)
+		if n >= minPayload && n <= maxPayload && size <= int64(len(b)) && size <= s.limit-s.pos {
+			s.pos += size
+			return b[:size:size], nil
+		}
+	}
+	return s.slowNext()
+}
+
+func (s *scanner) slowNext() ([]byte, error) {
 	if s.pos >= s.limit {
 		return nil, io.EOF
 	}

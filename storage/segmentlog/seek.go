@@ -8,6 +8,7 @@
 // case: when Start falls inside a segment and a record of that segment below
 // Start has a timestamp >= ts, the running maxima say nothing about the
 // records after Start, and that segment is scanned from Start.
+
 package segmentlog
 
 import (
@@ -20,14 +21,12 @@ import (
 // SeekTime returns the first offset >= Start whose timestamp is >= ts, or End.
 func (l *Log) SeekTime(ts int64) (int64, error) {
 	return l.seek(func(v *view, idx []indexEntry) (int64, bool) {
-		if v.maxTs < ts {
+		if v.maxTs < ts && !v.damaged {
 			return 0, false // nothing in this segment qualifies
 		}
-		i := lastMaxTsBelow(idx, ts)
-		if j := atOrBefore(idx, v.from); i >= j {
-			return max(v.from, idx[i].off), true
-		}
-		return v.from, true // records below Start are newer than ts: scan on
+		// Every record before entry i is older than ts. (When Start lies
+		// past entry i, this scans from Start, possibly to the segment end.)
+		return max(v.from, idx[lastMaxTsBelow(idx, ts)].off), true
 	}, func(r *storage.Record) bool { return r.Timestamp >= ts })
 }
 
@@ -36,7 +35,7 @@ func (l *Log) SeekTime(ts int64) (int64, error) {
 // clamped to Start.
 func (l *Log) SeekID(id storage.StreamID) (int64, error) {
 	return l.seek(func(v *view, idx []indexEntry) (int64, bool) {
-		if v.last.Less(id) {
+		if v.last.Less(id) && !v.damaged {
 			return 0, false
 		}
 		return max(v.from, idx[lastIDBelow(idx, id)].off), true

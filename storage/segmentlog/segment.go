@@ -1,6 +1,7 @@
 // Segments: one append-only log file named by its base offset
 // (%020d.log) and its sparse index (%020d.idx); the in-memory summary of a
 // sealed segment; reference counting; lazy index loading.
+
 package segmentlog
 
 import (
@@ -131,7 +132,7 @@ func (s *segment) summarize(end int64) error {
 	s.size, s.end = st.Size(), end
 	if first, last, ok := readIndexEnds(s.idxPath, s.base); ok &&
 		first.off == s.base && first.pos == 0 && first.maxTs == math.MinInt64 &&
-		last.off >= s.base && last.off < end && last.pos < s.size {
+		last.off >= s.base && last.off < end && last.pos < s.size && (last.pos > 0 || last.maxTs == math.MinInt64) {
 		sc := scanner{f: s.f, pos: last.pos, limit: s.size, window: 64 << 10, refill: 64 << 10}
 		maxTs, lastID, off := last.maxTs, last.id, last.off
 		var r storage.Record
@@ -249,8 +250,9 @@ func writeIndexFile(path string, base int64, idx []indexEntry) error {
 	return os.Rename(tmp, path)
 }
 
-// entries returns the full index of s, loading it on first use; size and
-// end bound the segment as the caller sees it.
+// entries returns the index of s, loading it on first use: from the index
+// file if that is plausible, else by scanning the segment (a scan stops at
+// a damaged record, and reads past it report the damage).
 func (l *Log) entries(s *segment) ([]indexEntry, error) {
 	l.mu.RLock()
 	idx, ok := s.index, s.loaded
@@ -277,7 +279,6 @@ func (l *Log) entries(s *segment) ([]indexEntry, error) {
 		if serr != nil && !isCorrupt(serr) {
 			return nil, serr
 		}
-		// A corrupt record stops the index there; reads past it report it.
 	}
 	l.mu.Lock()
 	s.index, s.loaded = idx, true

@@ -1,6 +1,7 @@
 // Readers, seekers and a syncer running while one goroutine appends and
 // trims (as the broker's partition lock allows): every read must see whole,
 // correct, contiguous records below End. Run it with -race.
+
 package storagetest
 
 import (

@@ -1,4 +1,5 @@
 // Reopen, Close, Remove, RemoveLog, independent names and Sync.
+
 package storagetest
 
 import (

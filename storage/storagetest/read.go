@@ -1,5 +1,6 @@
 // Append and Read: empty logs, InitialOffset, field round trips, copying,
 // dense offsets and the count and byte bounds of Read.
+
 package storagetest
 
 import (
@@ -192,8 +193,8 @@ func testReadBounds(h *harness) {
 		max, want int
 		wantFrom  int64
 	}{
-		{0, 10, 10, 100},   // before Start reads from Start
-		{99, 1, 1, 100},    // just before Start
+		{0, 10, 10, 100}, // before Start reads from Start
+		{99, 1, 1, 100},  // just before Start
 		{100, 400, 400, 100},
 		{100, 1000, 400, 100},
 		{250, 1, 1, 250},

@@ -1,8 +1,10 @@
 // SeekTime (monotonic and not), SeekID and LastID, checked exhaustively
 // against a brute-force scan of the expected records.
+
 package storagetest
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -45,8 +47,18 @@ func (h *harness) checkSeekTimes(l storage.Log, recs []storage.Record, tss []int
 	}
 }
 
+// seekOptions: tiny segments, and segments large enough that a segmented
+// backend's sparse index has many entries per segment.
+var seekOptions = []storage.LogOptions{smallSegments, {SegmentBytes: 1 << 20}}
+
 func testSeekTime(h *harness) {
-	l := h.open("topic/seektime/0", smallSegments)
+	for i, opts := range seekOptions {
+		h.seekTime(fmt.Sprint("topic/seektime/", i), opts)
+	}
+}
+
+func (h *harness) seekTime(name string, opts storage.LogOptions) {
+	l := h.open(name, opts)
 	recs := batch(0, 300)
 	var tss []int64
 	for i := range recs {
@@ -65,7 +77,13 @@ func testSeekTime(h *harness) {
 }
 
 func testSeekTimeNonMonotonic(h *harness) {
-	l := h.open("topic/seektime-nm/0", smallSegments)
+	for i, opts := range seekOptions {
+		h.seekTimeNonMonotonic(fmt.Sprint("topic/seektime-nm/", i), opts)
+	}
+}
+
+func (h *harness) seekTimeNonMonotonic(name string, opts storage.LogOptions) {
+	l := h.open(name, opts)
 	rng := rand.New(rand.NewPCG(1, 2))
 	recs := batch(0, 400)
 	for i := range recs {
@@ -90,7 +108,13 @@ func testSeekTimeNonMonotonic(h *harness) {
 }
 
 func testSeekID(h *harness) {
-	l := h.open("topic/seekid/0", smallSegments)
+	for i, opts := range seekOptions {
+		h.seekID(fmt.Sprint("topic/seekid/", i), opts)
+	}
+}
+
+func (h *harness) seekID(name string, opts storage.LogOptions) {
+	l := h.open(name, opts)
 	recs := batch(0, 300)
 	h.appendAll(l, recs, 23)
 	ids := []storage.StreamID{{}, {Ms: math.MaxUint64, Seq: math.MaxUint64}, recs[0].ID.Prev(), recs[299].ID.Next()}

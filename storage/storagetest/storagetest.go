@@ -1,5 +1,6 @@
 // Package storagetest is the conformance suite that every storage.Backend
-// and its storage.Log pass: Run it from the backend's own tests.
+// and its storage.Log pass: Run it from the backend's own tests. (RunMeta,
+// in meta.go, is the counterpart for storage.MetaStore.)
 //
 //	func TestConformance(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Backend {

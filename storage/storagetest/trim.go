@@ -1,4 +1,5 @@
 // TruncateFront and Retain.
+
 package storagetest
 
 import (
