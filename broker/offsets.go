@@ -141,11 +141,20 @@ func (b *Broker) OffsetGroups() []string {
 
 // DeleteGroupOffsets removes every committed offset of a group.
 func (b *Broker) DeleteGroupOffsets(group string) error {
-	t := &b.offsets
+	return b.offsets.deleteWhere(func(k offsetKey) bool { return k.group == group })
+}
+
+// DeleteTopicOffsets removes every group's committed offsets for a topic
+// (done by DeleteTopic, as Kafka does).
+func (b *Broker) DeleteTopicOffsets(topic string) error {
+	return b.offsets.deleteWhere(func(k offsetKey) bool { return k.topic == topic })
+}
+
+func (t *offsetTable) deleteWhere(match func(offsetKey) bool) error {
 	t.mu.Lock()
 	var ops []storage.Op
 	for k := range t.m {
-		if k.group == group {
+		if match(k) {
 			ops = append(ops, storage.Op{Bucket: bucketOffsets, Key: k.String()})
 			delete(t.m, k)
 		}

@@ -268,6 +268,7 @@ func (p *Partition) skipDeleted(dst []storage.Record, n0 int) []storage.Record {
 			w++
 		}
 	}
+	clear(dst[w:]) // drop references to skipped records' storage
 	return dst[:w]
 }
 

@@ -336,3 +336,27 @@ func TestRetentionDropsWholeOldSegments(t *testing.T) {
 		t.Fatalf("read after retention: %d records, err %v", len(rs), err)
 	}
 }
+
+func TestDeleteTopicReleasesGroupsAndOffsets(t *testing.T) {
+	b := brokertest.New(t)
+	p := mustTopic(t, b, "d", 1).Partition(0)
+	g, err := p.CreateGroup("g", storage.StreamID{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.CommitOffsets(broker.CommittedOffset{Group: "cg", Topic: "d", Offset: 1}, broker.CommittedOffset{Group: "cg", Topic: "other", Offset: 2})
+	if err := b.DeleteTopic("d"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-g.Destroyed():
+	default:
+		t.Fatal("group of a deleted topic not destroyed")
+	}
+	if _, ok := b.CommittedOffset("cg", "d", 0); ok {
+		t.Fatal("offsets of a deleted topic kept")
+	}
+	if _, ok := b.CommittedOffset("cg", "other", 0); !ok {
+		t.Fatal("offsets of another topic dropped")
+	}
+}

@@ -203,6 +203,17 @@ func (p *Partition) DestroyGroup(name string) (bool, error) {
 	return true, p.t.b.cfg.Meta.Apply(storage.Op{Bucket: t.bucket(), Key: name})
 }
 
+// destroyAll closes every group's Destroyed channel (the topic is gone).
+func (t *groupTable) destroyAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for name, g := range t.groups {
+		close(g.gone)
+		delete(t.groups, name)
+	}
+	t.dirtyList = nil
+}
+
 // groupRecord is a group's stored form.
 type groupRecord struct {
 	LastID      string            `json:"last"`

@@ -170,6 +170,7 @@ func (b *Broker) DeleteTopic(name string) error {
 	ops := []storage.Op{{Bucket: bucketTopics, Key: name}}
 	var first error
 	for _, p := range parts {
+		p.groups.destroyAll()
 		p.wakeAll()
 		ops = append(ops, storage.Op{Bucket: bucketStreamMeta, Key: p.key})
 		if err := p.log.Remove(); err != nil && first == nil {
@@ -183,6 +184,9 @@ func (b *Broker) DeleteTopic(name string) error {
 		}
 	}
 	if err := b.cfg.Meta.Apply(ops...); err != nil && first == nil {
+		first = err
+	}
+	if err := b.DeleteTopicOffsets(name); err != nil && first == nil {
 		first = err
 	}
 	return first

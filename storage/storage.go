@@ -148,7 +148,9 @@ func (r *Record) Size() int {
 // append and see only whole, fully appended records.
 type Log interface {
 	// Append stores recs, whose Offset fields the caller has already set to
-	// End(), End()+1, …. All of recs become visible together.
+	// End(), End()+1, …. All of recs become visible together. Append copies
+	// what it keeps: the caller may reuse recs and their byte slices after
+	// it returns.
 	Append(recs []Record) error
 	// Read appends to dst the records with offset >= from, up to maxCount
 	// records and about maxBytes bytes (at least one record when any exist;

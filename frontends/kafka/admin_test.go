@@ -170,7 +170,7 @@ func TestRetentionApplied(t *testing.T) {
 	if pm.Start() != 0 {
 		t.Fatalf("retention.ms applied on produce: start %d", pm.Start())
 	}
-	e.s.applyRetention() // what the maintenance loop runs every MaintenanceInterval
+	e.s.b.ApplyRetention() // what the broker runs every RetentionInterval
 	if pm.Start() == 0 {
 		t.Fatalf("retention.ms dropped nothing: end %d", pm.End())
 	}

@@ -272,7 +272,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// maintain applies retention and drops idle producer state periodically.
+// maintain drops idle producer state periodically (the broker applies retention).
 func (s *Server) maintain() {
 	defer s.bgWG.Done()
 	t := time.NewTicker(s.cfg.MaintenanceInterval)
@@ -284,25 +284,8 @@ func (s *Server) maintain() {
 		case <-s.b.Done():
 			return
 		case <-t.C:
-			s.applyRetention()
 			s.pids.expire(s.b.Now())
 			s.forgetDeletedTopicIDs()
-		}
-	}
-}
-
-// applyRetention runs Partition.ApplyRetention for every topic that has
-// retention configured.
-func (s *Server) applyRetention() {
-	for _, t := range s.b.Topics() {
-		c := t.Config()
-		if c.RetentionMs <= 0 && c.RetentionBytes <= 0 {
-			continue
-		}
-		for _, p := range t.Partitions() {
-			if err := p.ApplyRetention(); err != nil {
-				s.log.Warn("retention failed", "topic", t.Name(), "partition", p.Index(), "err", err)
-			}
 		}
 	}
 }
