@@ -7,6 +7,7 @@ package pubsub
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Hub routes published messages to subscribers. Its zero value is not
@@ -18,6 +19,7 @@ type Hub struct {
 	mu       sync.RWMutex
 	topics   [numKinds]map[string]*topic // by Kind, then channel or pattern
 	patterns []*topic                    // topics[Pattern] as a slice, for Publish to scan
+	taps     atomic.Pointer[[]*tap]      // bridges to other protocols (tap.go); nil if none
 }
 
 // topic is one channel, pattern or shard channel with at least one subscriber.
@@ -46,8 +48,19 @@ func NewHub() *Hub {
 // not copied: the caller must not modify it afterwards. kind must be Plain or
 // Shard; Pattern panics.
 func (h *Hub) Publish(kind Kind, channel string, payload []byte) int {
+	return h.PublishFrom(kind, channel, payload, "")
+}
+
+// PublishFrom is Publish for a message that came from origin (a frontend's
+// name, "" for Redis PUBLISH): taps (tap.go) see the origin, so a bridge
+// can skip what it published itself. Taps run first, outside the hub's
+// lock, and are not counted in the result.
+func (h *Hub) PublishFrom(kind Kind, channel string, payload []byte, origin string) int {
 	if kind != Plain && kind != Shard {
 		panic("pubsub: Publish to " + kind.String())
+	}
+	if kind == Plain {
+		h.runTaps(channel, payload, origin)
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()

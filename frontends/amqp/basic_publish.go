@@ -191,6 +191,7 @@ func (ch *channel) deliver(msg *message, confirm, wantSync bool) error {
 		vh.routeLocked(r, x, msg.key)
 		vh.mu.RUnlock()
 		routed = len(r.qs) > 0
+		vh.bridgeOut(msg)
 	}
 	var seq uint64
 	if confirm {

@@ -94,6 +94,7 @@ type Server struct {
 	mem     memAlarm
 	replyTo replyRegistry
 	panics  atomic.Int64 // handler panics recovered (tests assert zero)
+	untap   func()       // removes the Pub/Sub bridge's hub tap (bridge.go)
 }
 
 // New returns a Server for cfg. It loads the durable exchanges, queues
@@ -160,6 +161,7 @@ func New(cfg Config) *Server {
 		s.log.Error("loading AMQP definitions", "err", err)
 	}
 	s.mem.init(s)
+	s.untap = s.startBridge()
 	return s
 }
 
@@ -248,6 +250,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.shut {
 		s.shut = true
 		close(s.done)
+		s.untap()
 	}
 	for ln := range s.lns {
 		ln.Close()

@@ -9,11 +9,12 @@
 // Writing: every message routed to the stream is appended as one record:
 // Origin AMQP, Value = body, Native = the encoded content properties (so
 // AMQP readers get every property and header back exactly), Key = the
-// routing key (nil when empty), Headers = the AMQP headers table's entries
-// as name/value strings for Kafka and Redis readers (strings and byte
-// arrays as they are, numbers in decimal, booleans as true/false; nested
-// tables and arrays are left out), plus "x-exchange" with the exchange
-// name when it is not the default exchange.
+// routing key (nil when empty), Headers = the content properties as
+// "amqp-<name>" headers (interop.AMQPHeaders; amqp-timestamp in ms), then
+// the AMQP headers table's entries as name/value strings for Kafka and
+// Redis readers (strings and byte arrays as they are, numbers in decimal,
+// booleans as true/false; nested tables and arrays are left out), plus
+// "x-exchange" with the exchange name when it is not the default exchange.
 //
 // Reading: consumers must set a prefetch (basic.qos) and acknowledge
 // (406 "consumer prefetch count is not set for stream queue …" otherwise,
@@ -24,10 +25,11 @@
 // The consumer goroutine waits on Partition.Changed and on acks, never
 // polls; an ack, nack or reject only gives credit back; deliveries are
 // never marked redelivered. Records written by Redis or Kafka are delivered
-// with body = the record's Value (empty for Redis entries), the record's
-// headers (Redis: its field/value pairs) as longstr headers, the record
-// key as routing key (when it fits a shortstr), and the timestamp property
-// from the record's timestamp.
+// as interop.AMQPView has them (docs/cross-protocol.md): body = the Kafka
+// view's value (a single Redis field's value, or a JSON object of the
+// fields), amqp-* headers back as properties, other headers as longstr
+// headers, the record key as routing key (when it fits a shortstr), and
+// the timestamp property from the record's timestamp in seconds.
 
 package amqp
 
@@ -42,6 +44,7 @@ import (
 
 	"junction/broker"
 	"junction/frontends/amqp/internal/wire"
+	"junction/frontends/internal/interop"
 	"junction/storage"
 )
 
@@ -146,10 +149,10 @@ func (st *streamQueue) append(msg *message) error {
 	if msg.key != "" {
 		rec.Key = []byte(msg.key)
 	}
-	if msg.info.headers != nil {
-		if t, err := wire.DecodeTable(msg.info.headers); err == nil {
-			rec.Headers = recordHeaders(t, rec.Headers)
-		}
+	if p, err := wire.DecodeProperties(msg.props); err == nil {
+		np := neutralProps(&p)
+		rec.Headers = interop.AMQPHeaders(rec.Headers, &np)
+		rec.Headers = recordHeaders(p.Headers, rec.Headers)
 	}
 	if msg.exchange != "" {
 		rec.Headers = append(rec.Headers, storage.Header{Key: []byte("x-exchange"), Value: []byte(msg.exchange)})
@@ -324,8 +327,8 @@ func (sc *streamConsumer) deliver(cs *consumer, recs []storage.Record) bool {
 		tag := ch.nextTag
 		ch.unacked.push(unackedEntry{tag: tag, qtag: uint64(r.Offset), sc: sc})
 		if okb {
-			props, exchange, key := sc.view(r)
-			b = wire.AppendDeliver(b, ch.id, cs.tag, tag, false, exchange, key, props, r.Value, c.frameMax)
+			props, exchange, key, body := sc.view(r)
+			b = wire.AppendDeliver(b, ch.id, cs.tag, tag, false, exchange, key, props, body, c.frameMax)
 		}
 	}
 	sc.unacked.Add(int64(len(recs)))
@@ -336,9 +339,10 @@ func (sc *streamConsumer) deliver(cs *consumer, recs []storage.Record) bool {
 	return true
 }
 
-// view returns a record's AMQP properties (with x-stream-offset), exchange
-// and routing key. The properties live in sc.props until the next call.
-func (sc *streamConsumer) view(r *storage.Record) (props []byte, exchange, key string) {
+// view returns a record's AMQP properties (with x-stream-offset), exchange,
+// routing key and body (records of other origins per interop.AMQPView).
+// The properties live in sc.props until the next call.
+func (sc *streamConsumer) view(r *storage.Record) (props []byte, exchange, key string, body []byte) {
 	if len(r.Key) <= 255 {
 		key = string(r.Key)
 	}
@@ -350,10 +354,16 @@ func (sc *streamConsumer) view(r *storage.Record) (props []byte, exchange, key s
 			}
 		}
 		sc.props = withHeader(sc.props[:0], r.Native, "x-stream-offset", r.Offset)
-		return sc.props, exchange, key
+		return sc.props, exchange, key, r.Value
 	}
-	p := wire.Properties{Present: wire.FlagHeaders | wire.FlagTimestamp, Timestamp: wire.Timestamp(max(r.Timestamp, 0) / 1000)}
-	for _, h := range r.Headers {
+	k, body, np, hs := interop.AMQPView(r)
+	key = ""
+	if len(k) <= 255 {
+		key = string(k)
+	}
+	p := wireProps(&np)
+	p.Present |= wire.FlagHeaders
+	for _, h := range hs {
 		if len(h.Key) <= 255 {
 			p.Headers = append(p.Headers, wire.Field{Name: string(h.Key), Value: string(h.Value)})
 		}
@@ -364,5 +374,5 @@ func (sc *streamConsumer) view(r *storage.Record) (props []byte, exchange, key s
 		sc.props = wire.EncodeProperties(sc.props[:0], &wire.Properties{Present: wire.FlagHeaders,
 			Headers: wire.Table{{Name: "x-stream-offset", Value: r.Offset}}})
 	}
-	return sc.props, exchange, key
+	return sc.props, exchange, key, body
 }

@@ -190,7 +190,7 @@ func TestStreamInterop(t *testing.T) {
 		t.Fatalf("kafka record: %q key %q headers %v", k.Body, k.RoutingKey, k.Headers)
 	}
 	r := recv(t, ds)
-	if len(r.Body) != 0 || r.Headers["field"] != "value" {
+	if string(r.Body) != "value" || r.Headers["redis-field"] != "field" {
 		t.Fatalf("redis record: %q %v", r.Body, r.Headers)
 	}
 	a := recv(t, ds)

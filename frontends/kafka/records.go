@@ -13,6 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
+	"junction/frontends/internal/interop"
 	"junction/storage"
 )
 
@@ -422,6 +423,13 @@ func encodeFetch(dst []byte, recs []storage.Record, limit int, minOne, logAppend
 		full := false
 		for i < len(recs) {
 			r := &recs[i]
+			if r.Origin == storage.OriginRedis {
+				// A Redis entry reads as the value of its field(s); see
+				// frontends/internal/interop and docs/cross-protocol.md.
+				v := *r
+				v.Key, v.Value, v.Headers = interop.KafkaView(r)
+				r = &v
+			}
 			if n > 0 && (r.Offset != base+int64(n) || len(dst)-bstart >= maxBatchBytes) {
 				break
 			}

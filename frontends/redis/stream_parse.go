@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"junction/broker"
+	"junction/frontends/internal/interop"
 	"junction/storage"
 )
 
@@ -263,17 +264,10 @@ func errorReply(err error) string {
 
 // streamFields returns a record's fields as name/value pairs: a Redis
 // entry's own pairs; for records written by other protocols a "key" field
-// (when the key is not null), a "value" field, then each header.
+// (when the key is not null), a "value" field, then each header (the
+// mapping lives in frontends/internal/interop).
 func streamFields(r *storage.Record) []storage.Header {
-	if r.Origin == storage.OriginRedis {
-		return r.Headers
-	}
-	fs := make([]storage.Header, 0, 2+len(r.Headers))
-	if r.Key != nil {
-		fs = append(fs, storage.Header{Key: []byte("key"), Value: r.Key})
-	}
-	fs = append(fs, storage.Header{Key: []byte("value"), Value: r.Value})
-	return append(fs, r.Headers...)
+	return interop.RedisFields(r)
 }
 
 // writeID writes an entry ID as a bulk string.
