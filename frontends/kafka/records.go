@@ -421,14 +421,16 @@ func encodeFetch(dst []byte, recs []storage.Record, limit int, minOne, logAppend
 		dst = binary.BigEndian.AppendUint32(dst, 0)              // record count, set below
 		n := 0
 		full := false
+		var view storage.Record          // a Redis entry seen as a Kafka record
+		var hdrScratch [1]storage.Header // its one header
 		for i < len(recs) {
 			r := &recs[i]
 			if r.Origin == storage.OriginRedis {
 				// A Redis entry reads as the value of its field(s); see
 				// frontends/internal/interop and docs/cross-protocol.md.
-				v := *r
-				v.Key, v.Value, v.Headers = interop.KafkaView(r)
-				r = &v
+				view = *r
+				view.Key, view.Value, view.Headers = interop.KafkaView(r, hdrScratch[:0])
+				r = &view
 			}
 			if n > 0 && (r.Offset != base+int64(n) || len(dst)-bstart >= maxBatchBytes) {
 				break

@@ -55,8 +55,10 @@ func RedisFields(r *storage.Record) []storage.Header {
 // value and a "redis-field" header names the field; with several fields the
 // value is a JSON object of the fields in order (values as JSON strings;
 // bytes that are not UTF-8 become U+FFFD; a repeated field name repeats the
-// member) and a "content-type: application/json" header is added.
-func KafkaView(r *storage.Record) (key, value []byte, headers []storage.Header) {
+// member) and a "content-type: application/json" header is added. The
+// added header is appended to scratch[:0] (pass a reused buffer to avoid an
+// allocation per record); its bytes are shared and must not be modified.
+func KafkaView(r *storage.Record, scratch []storage.Header) (key, value []byte, headers []storage.Header) {
 	if r.Origin != storage.OriginRedis {
 		return r.Key, r.Value, r.Headers
 	}
@@ -65,10 +67,17 @@ func KafkaView(r *storage.Record) (key, value []byte, headers []storage.Header) 
 		return nil, nil, nil
 	case 1:
 		f := r.Headers[0]
-		return nil, f.Value, []storage.Header{{Key: []byte(RedisField), Value: f.Key}}
+		return nil, f.Value, append(scratch[:0], storage.Header{Key: redisFieldKey, Value: f.Key})
 	}
-	return nil, JSONObject(r.Headers), []storage.Header{{Key: []byte(ContentType), Value: []byte(JSON)}}
+	return nil, JSONObject(r.Headers), append(scratch[:0], storage.Header{Key: contentTypeKey, Value: jsonValue})
 }
+
+// Shared, read-only header names and values for KafkaView.
+var (
+	redisFieldKey  = []byte(RedisField)
+	contentTypeKey = []byte(ContentType)
+	jsonValue      = []byte(JSON)
+)
 
 // JSONObject encodes fields as a JSON object, members in order.
 func JSONObject(fields []storage.Header) []byte {
@@ -265,7 +274,7 @@ func (p *AMQPProps) setProp(name string, v []byte) bool {
 // an amqp-timestamp header gives one. Records written by AMQP are served
 // from their stored properties by the AMQP frontend and do not come here.
 func AMQPView(r *storage.Record) (key, body []byte, props AMQPProps, headers []storage.Header) {
-	key, body, hs := KafkaView(r)
+	key, body, hs := KafkaView(r, nil)
 	headers = make([]storage.Header, 0, len(hs))
 	var plainCT []byte
 	for _, h := range hs {

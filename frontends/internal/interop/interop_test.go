@@ -35,12 +35,12 @@ func TestRedisFields(t *testing.T) {
 
 func TestKafkaView(t *testing.T) {
 	one := storage.Record{Origin: storage.OriginRedis, Headers: []storage.Header{h("f", "v")}}
-	k, v, hs := KafkaView(&one)
+	k, v, hs := KafkaView(&one, nil)
 	if k != nil || string(v) != "v" || show(hs) != "redis-field=f;" {
 		t.Fatal(k, v, show(hs))
 	}
 	many := storage.Record{Origin: storage.OriginRedis, Headers: []storage.Header{h("b", "q\"\n\x01é"), h("a", "\xff")}}
-	k, v, hs = KafkaView(&many)
+	k, v, hs = KafkaView(&many, nil)
 	if k != nil || show(hs) != "content-type=application/json;" || string(v) != `{"b":"q\"\n\u0001é","a":"`+"\ufffd"+`"}` {
 		t.Fatalf("%q %q %s", k, v, show(hs))
 	}
@@ -49,7 +49,7 @@ func TestKafkaView(t *testing.T) {
 		t.Fatal(m, err)
 	}
 	kr := storage.Record{Origin: storage.OriginKafka, Key: []byte("k"), Value: []byte("v")}
-	if k, v, _ := KafkaView(&kr); string(k) != "k" || string(v) != "v" {
+	if k, v, _ := KafkaView(&kr, nil); string(k) != "k" || string(v) != "v" {
 		t.Fatal(k, v)
 	}
 }
