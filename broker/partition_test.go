@@ -360,3 +360,50 @@ func TestDeleteTopicReleasesGroupsAndOffsets(t *testing.T) {
 		t.Fatal("offsets of another topic dropped")
 	}
 }
+
+// Among concurrent appends, one with a stale explicit ID fails alone: the
+// others are stored, densely and in order.
+func TestConcurrentAppendsWithStaleIDsFailAlone(t *testing.T) {
+	b := brokertest.New(t)
+	p := mustTopic(t, b, "c", 1).Partition(0)
+	r := storage.Record{Value: []byte("seed"), ID: storage.StreamID{Ms: 1 << 50}}
+	if _, err := p.Append([]storage.Record{r}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, per = 8, 300
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				rec := storage.Record{Value: []byte("v")}
+				if i%3 == 0 {
+					rec.ID = storage.StreamID{Ms: 1} // below the seed: must fail
+				}
+				_, err := p.Append([]storage.Record{rec})
+				if (i%3 == 0) != errors.Is(err, broker.ErrIDTooSmall) {
+					t.Errorf("writer %d append %d: err %v", w, i, err)
+				}
+				if err != nil {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want := int64(1 + writers*per - failed)
+	all, _ := p.Read(nil, 0, 0, 0)
+	if p.End() != want || int64(len(all)) != want {
+		t.Fatalf("End %d, read %d, want %d", p.End(), len(all), want)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Offset != int64(i) || !all[i-1].ID.Less(all[i].ID) {
+			t.Fatalf("record %d: offset %d id %v after %v", i, all[i].Offset, all[i].ID, all[i-1].ID)
+		}
+	}
+}
