@@ -23,7 +23,7 @@ package amqp
 
 import (
 	"context"
-	"errors"
+	"junction/frontends/internal/netserve"
 	"log/slog"
 	"net"
 	"strings"
@@ -182,31 +182,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		delete(s.lns, ln)
 		s.mu.Unlock()
 	}()
-	var backoff time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if s.isShut() {
-				return nil
-			}
-			var te interface{ Temporary() bool }
-			if errors.As(err, &te) && te.Temporary() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.log.Warn("accept failed; retrying", "err", err, "in", backoff)
-				t := time.NewTimer(backoff)
-				select {
-				case <-t.C:
-				case <-s.done:
-					t.Stop()
-					return nil
-				}
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		s.startConn(nc)
-	}
+	return netserve.Accept(ln, s.log, s.done, s.startConn)
 }
 
 func (s *Server) isShut() bool {

@@ -20,7 +20,7 @@ package kafka
 
 import (
 	"context"
-	"errors"
+	"junction/frontends/internal/netserve"
 	"log/slog"
 	"net"
 	"sync"
@@ -182,33 +182,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 	}()
 
-	var backoff time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if s.ctx.Err() != nil {
-				return nil
-			}
-			var te interface{ Temporary() bool }
-			if errors.As(err, &te) && te.Temporary() {
-				// Out of file descriptors and the like: back off as
-				// net/http does, but wake at once on Shutdown.
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.log.Warn("accept failed; retrying", "err", err, "in", backoff)
-				t := time.NewTimer(backoff)
-				select {
-				case <-t.C:
-				case <-s.ctx.Done():
-					t.Stop()
-					return nil
-				}
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		s.startConn(nc)
-	}
+	return netserve.Accept(ln, s.log, s.ctx.Done(), s.startConn)
 }
 
 // startConn registers nc and serves it on its own goroutines.

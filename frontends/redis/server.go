@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"junction/frontends/internal/netserve"
 	"log/slog"
 	"net"
 	"slices"
@@ -168,44 +169,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		ln.Close()
 	}()
-	var delay time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if s.isClosing() || errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
-				// Out of file descriptors and the like: back off as
-				// net/http does, waking early on Shutdown.
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				s.log.Warn("redis: accept failed; retrying", "err", err, "delay", delay)
-				t := time.NewTimer(delay)
-				select {
-				case <-t.C:
-				case <-s.ctx.Done():
-					t.Stop()
-					return nil
-				}
-				continue
-			}
-			return err
-		}
-		delay = 0
-		s.start(nc)
-	}
-}
-
-func isTemporary(err error) bool {
-	t, ok := err.(interface{ Temporary() bool })
-	return ok && t.Temporary()
-}
-
-func (s *Server) isClosing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closing
+	return netserve.Accept(ln, s.log, s.ctx.Done(), s.start)
 }
 
 // start registers a connection and runs it on its own goroutine.
