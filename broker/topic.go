@@ -74,8 +74,12 @@ func (t *Topic) Partitions() []*Partition {
 	return t.parts
 }
 
-// Partition returns partition i, or nil when out of range.
+// Partition returns partition i, or nil when out of range or t is nil (so
+// b.Topic(name).Partition(i) looks up both at once).
 func (t *Topic) Partition(i int) *Partition {
+	if t == nil {
+		return nil
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if i < 0 || i >= len(t.parts) {

@@ -60,9 +60,7 @@ func handleFetch(r *request) (kmsg.Response, error) {
 		}
 		parts[i] = make([]fetchPart, len(rt.Partitions))
 		for j, rp := range rt.Partitions {
-			if t != nil {
-				parts[i][j] = fetchPart{p: t.Partition(int(rp.Partition)), logAppend: logAppend}
-			}
+			parts[i][j] = fetchPart{p: t.Partition(int(rp.Partition)), logAppend: logAppend}
 		}
 	}
 

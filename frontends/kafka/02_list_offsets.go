@@ -31,10 +31,7 @@ func handleListOffsets(r *request) (kmsg.Response, error) {
 		for _, rp := range rt.Partitions {
 			sp := kmsg.NewListOffsetsResponseTopicPartition()
 			sp.Partition = rp.Partition
-			var p *broker.Partition
-			if t != nil {
-				p = t.Partition(int(rp.Partition))
-			}
+			p := t.Partition(int(rp.Partition))
 			switch {
 			case p == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code

@@ -8,8 +8,6 @@ package kafka
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
-
-	"junction/broker"
 )
 
 func init() {
@@ -27,10 +25,7 @@ func handleOffsetForLeaderEpoch(r *request) (kmsg.Response, error) {
 		for _, rp := range rt.Partitions {
 			sp := kmsg.NewOffsetForLeaderEpochResponseTopicPartition()
 			sp.Partition = rp.Partition
-			var p *broker.Partition
-			if t != nil {
-				p = t.Partition(int(rp.Partition))
-			}
+			p := t.Partition(int(rp.Partition))
 			switch {
 			case p == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code

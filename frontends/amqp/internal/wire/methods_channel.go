@@ -83,34 +83,16 @@ func (m *ChannelFlowOk) Write(dst []byte) ([]byte, error) {
 }
 
 // ChannelClose (20.40, both directions) closes the channel; the server
-// sends it for channel-level errors (403, 404, 405, 406).
-type ChannelClose struct {
-	ReplyCode    uint16
-	ReplyText    string // by RabbitMQ convention starts with ReplyText(code)
-	FailClassID  uint16 // class of the method that caused the close
-	FailMethodID uint16 // id of the method that caused the close
-}
+// sends it for channel-level errors (403, 404, 405, 406). Its arguments are
+// connection.close's: reply code and text, and the failing method's ids.
+type ChannelClose ConnectionClose
 
 func (*ChannelClose) ClassID() uint16  { return ClassChannel }
 func (*ChannelClose) MethodID() uint16 { return 40 }
 
-func (m *ChannelClose) Read(b []byte) error {
-	r := reader{b: b}
-	m.ReplyCode = r.u16()
-	r.shortStr(&m.ReplyText)
-	m.FailClassID = r.u16()
-	m.FailMethodID = r.u16()
-	return r.end()
-}
+func (m *ChannelClose) Read(b []byte) error { return (*ConnectionClose)(m).Read(b) }
 
-func (m *ChannelClose) Write(dst []byte) ([]byte, error) {
-	e := encoder{b: dst}
-	e.u16(m.ReplyCode)
-	e.shortStr(m.ReplyText)
-	e.u16(m.FailClassID)
-	e.u16(m.FailMethodID)
-	return e.result()
-}
+func (m *ChannelClose) Write(dst []byte) ([]byte, error) { return (*ConnectionClose)(m).Write(dst) }
 
 // ChannelCloseOk (20.41, both directions) confirms channel.close.
 type ChannelCloseOk struct{ noArgs }

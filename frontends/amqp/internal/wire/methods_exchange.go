@@ -125,40 +125,16 @@ type ExchangeBindOk struct{ noArgs }
 func (*ExchangeBindOk) ClassID() uint16  { return ClassExchange }
 func (*ExchangeBindOk) MethodID() uint16 { return 31 }
 
-// ExchangeUnbind (40.40, client → server) removes an exchange.bind.
-type ExchangeUnbind struct {
-	Reserved1   uint16
-	Destination string
-	Source      string
-	RoutingKey  string
-	NoWait      bool
-	Arguments   Table
-}
+// ExchangeUnbind (40.40, client → server) removes an exchange.bind; its
+// arguments are exchange.bind's.
+type ExchangeUnbind ExchangeBind
 
 func (*ExchangeUnbind) ClassID() uint16  { return ClassExchange }
 func (*ExchangeUnbind) MethodID() uint16 { return 40 }
 
-func (m *ExchangeUnbind) Read(b []byte) error {
-	r := reader{b: b}
-	m.Reserved1 = r.u16()
-	r.shortStr(&m.Destination)
-	r.shortStr(&m.Source)
-	r.shortStr(&m.RoutingKey)
-	m.NoWait = bit(r.u8(), 0)
-	m.Arguments = r.table(0)
-	return r.end()
-}
+func (m *ExchangeUnbind) Read(b []byte) error { return (*ExchangeBind)(m).Read(b) }
 
-func (m *ExchangeUnbind) Write(dst []byte) ([]byte, error) {
-	e := encoder{b: dst}
-	e.u16(m.Reserved1)
-	e.shortStr(m.Destination)
-	e.shortStr(m.Source)
-	e.shortStr(m.RoutingKey)
-	e.u8(bits(m.NoWait))
-	e.table(m.Arguments)
-	return e.result()
-}
+func (m *ExchangeUnbind) Write(dst []byte) ([]byte, error) { return (*ExchangeBind)(m).Write(dst) }
 
 // ExchangeUnbindOk (40.51, server → client) confirms exchange.unbind.
 type ExchangeUnbindOk struct{ noArgs }
