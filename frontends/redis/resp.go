@@ -3,10 +3,15 @@
 // per pipeline. Shapes switch with the connection's negotiated protocol
 // (HELLO 3): maps, sets, nulls, doubles and pushes have RESP3 forms and RESP2
 // fallbacks, as Redis does.
+//
+// The RESP2 types are encoded by redcon's Append functions; redcon has no
+// RESP3 types, so those (%, ~, >, _, ',', #, =) are written here.
 package redis
 
 import (
 	"strconv"
+
+	"github.com/tidwall/redcon"
 )
 
 // Writer appends RESP replies to Buf. Proto is 2 or 3.
@@ -16,52 +21,23 @@ type Writer struct {
 }
 
 // Simple writes +s (s must not contain CR or LF).
-func (w *Writer) Simple(s string) {
-	w.Buf = append(w.Buf, '+')
-	w.Buf = append(w.Buf, s...)
-	w.Buf = append(w.Buf, '\r', '\n')
-}
+func (w *Writer) Simple(s string) { w.Buf = redcon.AppendString(w.Buf, s) }
 
 // OK writes +OK.
-func (w *Writer) OK() { w.Buf = append(w.Buf, "+OK\r\n"...) }
+func (w *Writer) OK() { w.Buf = redcon.AppendOK(w.Buf) }
 
 // Error writes -msg; msg should start with an error code such as "ERR ".
-func (w *Writer) Error(msg string) {
-	w.Buf = append(w.Buf, '-')
-	for i := 0; i < len(msg); i++ { // keep the reply on one line
-		c := msg[i]
-		if c == '\r' || c == '\n' {
-			c = ' '
-		}
-		w.Buf = append(w.Buf, c)
-	}
-	w.Buf = append(w.Buf, '\r', '\n')
-}
+// CR and LF in msg become spaces, keeping the reply on one line.
+func (w *Writer) Error(msg string) { w.Buf = redcon.AppendError(w.Buf, msg) }
 
 // Int writes :n.
-func (w *Writer) Int(n int64) {
-	w.Buf = append(w.Buf, ':')
-	w.Buf = strconv.AppendInt(w.Buf, n, 10)
-	w.Buf = append(w.Buf, '\r', '\n')
-}
+func (w *Writer) Int(n int64) { w.Buf = redcon.AppendInt(w.Buf, n) }
 
 // Bulk writes a bulk string.
-func (w *Writer) Bulk(b []byte) {
-	w.Buf = append(w.Buf, '$')
-	w.Buf = strconv.AppendInt(w.Buf, int64(len(b)), 10)
-	w.Buf = append(w.Buf, '\r', '\n')
-	w.Buf = append(w.Buf, b...)
-	w.Buf = append(w.Buf, '\r', '\n')
-}
+func (w *Writer) Bulk(b []byte) { w.Buf = redcon.AppendBulk(w.Buf, b) }
 
 // BulkString writes a bulk string from s.
-func (w *Writer) BulkString(s string) {
-	w.Buf = append(w.Buf, '$')
-	w.Buf = strconv.AppendInt(w.Buf, int64(len(s)), 10)
-	w.Buf = append(w.Buf, '\r', '\n')
-	w.Buf = append(w.Buf, s...)
-	w.Buf = append(w.Buf, '\r', '\n')
-}
+func (w *Writer) BulkString(s string) { w.Buf = redcon.AppendBulkString(w.Buf, s) }
 
 // Null writes a null bulk string ($-1 in RESP2, _ in RESP3).
 func (w *Writer) Null() {
@@ -69,7 +45,7 @@ func (w *Writer) Null() {
 		w.Buf = append(w.Buf, "_\r\n"...)
 		return
 	}
-	w.Buf = append(w.Buf, "$-1\r\n"...)
+	w.Buf = redcon.AppendNull(w.Buf)
 }
 
 // NullArray writes a null array (*-1 in RESP2, _ in RESP3), e.g. XREAD timing out.
@@ -88,7 +64,7 @@ func (w *Writer) header(c byte, n int) {
 }
 
 // Array starts an array of n elements; the caller writes them next.
-func (w *Writer) Array(n int) { w.header('*', n) }
+func (w *Writer) Array(n int) { w.Buf = redcon.AppendArray(w.Buf, n) }
 
 // Map starts a map of n pairs (%n in RESP3, a flat array of 2n in RESP2).
 func (w *Writer) Map(n int) {
@@ -96,7 +72,7 @@ func (w *Writer) Map(n int) {
 		w.header('%', n)
 		return
 	}
-	w.header('*', 2*n)
+	w.Array(2 * n)
 }
 
 // Set starts a set of n elements (~n in RESP3, an array in RESP2).
@@ -105,7 +81,7 @@ func (w *Writer) Set(n int) {
 		w.header('~', n)
 		return
 	}
-	w.header('*', n)
+	w.Array(n)
 }
 
 // Push starts an out-of-band push of n elements (>n in RESP3, an array in RESP2).
@@ -114,7 +90,7 @@ func (w *Writer) Push(n int) {
 		w.header('>', n)
 		return
 	}
-	w.header('*', n)
+	w.Array(n)
 }
 
 // Double writes a double (,f in RESP3, a bulk string in RESP2).

@@ -2,11 +2,13 @@
 // connection reads and runs commands (conn.go); a second one per subscribed
 // connection pushes Pub/Sub messages (pubsub.go).
 //
-// We run our own accept and connection loops rather than redcon's: redcon's
-// reader has no bulk or multibulk limits (a declared "$4294967296" makes it
-// buffer without end), re-parses a pipeline from its start on every read,
-// rejects "*0", offers no way to cancel a blocked handler and no write lock
-// for pushed frames. reader.go, dispatch.go and conn.go replace those parts.
+// Replies are encoded with redcon's RESP Append functions (resp.go). We run
+// our own accept and connection loops and request parser rather than
+// redcon's server: redcon v1.6.2's reader has no bulk or multibulk limits (a
+// declared "$4294967296" makes it buffer without end), re-parses a pipeline
+// from its start on every read, rejects "*0", offers no way to cancel a
+// blocked handler and no write lock for pushed frames. reader.go, dispatch.go
+// and conn.go replace those parts.
 package redis
 
 import (
