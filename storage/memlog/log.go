@@ -18,10 +18,6 @@ type Log struct {
 	b    *Backend
 	name string
 
-	// scratch holds an Append's copied records before they are published.
-	// Owned by the (single) appender; not guarded by mu.
-	scratch []storage.Record
-
 	mu       sync.RWMutex // guards every field below
 	chunks   []*chunk     // oldest first; offsets contiguous; chunks[0].base <= start
 	start    int64        // first readable offset
@@ -31,6 +27,13 @@ type Log struct {
 	segBytes int64 // a chunk holding at least this many bytes is full
 	closed   bool  // set by Close, cleared by a reopen
 	removed  bool  // set by RemoveLog or Backend.Close; permanent
+
+	// cur is the shared block records are encoded into (len is its used
+	// part); curIn is cur's index in the last chunk's blocks, or -1 when
+	// that chunk does not list it yet. A block may hold the records of two
+	// neighbouring chunks; it is freed when neither is held any more.
+	cur   []byte
+	curIn int
 }
 
 var _ storage.Log = (*Log)(nil)
@@ -42,6 +45,7 @@ func newLog(b *Backend, name string, opts storage.LogOptions) *Log {
 		start:    opts.InitialOffset,
 		end:      opts.InitialOffset,
 		segBytes: segBytes(opts),
+		curIn:    -1,
 	}
 }
 
@@ -68,27 +72,18 @@ func (l *Log) drop() {
 	clear(l.chunks)
 	l.chunks = nil
 	l.bytes = 0
+	l.cur, l.curIn = nil, -1
 }
 
-// Append copies recs into one new arena and publishes them together. Each
-// recs[i].Offset must be End()+i; otherwise Append stores nothing and returns
-// an error wrapping storage.ErrOutOfRange. IDs are stored as given: the
-// caller keeps them strictly increasing, which SeekID relies on.
+// Append encodes recs into the log's chunks and blocks and publishes them
+// together. Each recs[i].Offset must be End()+i; otherwise Append stores
+// nothing and returns an error wrapping storage.ErrOutOfRange. IDs are
+// stored as given: the caller keeps them strictly increasing, which SeekID
+// relies on.
+//
+// Once the log is warm Append allocates only a new block every maxBlock
+// bytes and a new chunk every chunkRecords records.
 func (l *Log) Append(recs []storage.Record) error {
-	if len(recs) == 0 {
-		l.mu.RLock()
-		defer l.mu.RUnlock()
-		return l.usable()
-	}
-	a := newArena(recs)
-	for i := range recs {
-		l.scratch = append(l.scratch, a.record(&recs[i]))
-	}
-	defer func() {
-		clear(l.scratch) // do not pin the arena until the next Append
-		l.scratch = l.scratch[:0]
-	}()
-
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.usable(); err != nil {
@@ -100,11 +95,26 @@ func (l *Log) Append(recs []storage.Record) error {
 				l.name, recs[i].Offset, want, storage.ErrOutOfRange)
 		}
 	}
-	for i := range l.scratch {
-		r := &l.scratch[i]
-		c := l.active(len(l.scratch) - i)
+	if len(recs) == 0 {
+		return nil
+	}
+	// Readers are locked out, so records are encoded straight into place:
+	// nothing below can fail, and a reader sees them all or none.
+	for i := range recs {
+		r := &recs[i]
+		c := l.active(r.Timestamp, len(recs)-i)
+		n := dataLen(r)
+		blk, at := l.place(c, n)
+		if d := appendData(c.blocks[blk][at:at], r); len(d) != n || n > 0 && &d[0] != &c.blocks[blk][at] {
+			panic("memlog: record bytes not stored in place") // a bug, not bad input
+		}
+		c.pos = append(c.pos, uint64(len(c.meta))<<32|uint64(blk)<<refShift|uint64(at))
+		c.meta = appendMeta(c.meta, r, c.ts0)
 		size := r.Size()
-		c.push(r, size, len(l.scratch)-i)
+		c.bytes += int64(size)
+		c.maxTS = max(c.maxTS, r.Timestamp)
+		c.runMax = max(c.runMax, r.Timestamp)
+		c.lastID = r.ID
 		l.bytes += int64(size)
 	}
 	l.end += int64(len(recs))
@@ -112,30 +122,71 @@ func (l *Log) Append(recs []storage.Record) error {
 	return nil
 }
 
-// active returns the chunk the next record goes into, starting a new one when
-// the last is full; need is how many records remain in the batch.
-func (l *Log) active(need int) *chunk {
-	if n := len(l.chunks); n > 0 {
-		c := l.chunks[n-1]
-		if len(c.recs) < chunkRecords && c.bytes < l.segBytes {
-			return c
-		}
-		// The log has filled a chunk: size the next one in full at once.
-		return l.push(newChunk(c.end(), c.runMax, chunkRecords))
+// maxMeta is the metadata size at which a chunk is full, keeping offsets
+// into it within the 32 bits a position holds.
+const maxMeta = 1 << 31
+
+// active returns the chunk the next record (with timestamp ts) goes into,
+// starting a new one when the last is full, and makes room in its pos for
+// the record; need is how many records remain in the batch.
+func (l *Log) active(ts int64, need int) *chunk {
+	n := len(l.chunks)
+	if n == 0 {
+		return l.push(newChunk(l.end, math.MinInt64, ts, need, 0))
 	}
-	return l.push(newChunk(l.end, math.MinInt64, need))
+	c := l.chunks[n-1]
+	if c.n() >= chunkRecords || c.bytes >= l.segBytes || len(c.meta) >= maxMeta {
+		// Size the next chunk like this full one.
+		c.seal()
+		return l.push(newChunk(c.end(), c.runMax, ts, max(c.n(), need), len(c.meta)+len(c.meta)/8))
+	}
+	if len(c.pos) == cap(c.pos) {
+		// Only a log's first chunk (or one after a chunk of few large
+		// records) starts small: grow it geometrically so a log of a few
+		// records does not pin a full chunk's positions.
+		pos := make([]uint64, len(c.pos), min(max(2*cap(c.pos), len(c.pos)+need), chunkRecords))
+		copy(pos, c.pos)
+		c.pos = pos
+	}
+	return c
 }
 
 func (l *Log) push(c *chunk) *chunk {
 	l.chunks = append(l.chunks, c)
+	l.curIn = -1
 	return c
+}
+
+// place finds n free bytes in a block for a record of chunk c (the last
+// chunk) and returns the index of their block in c.blocks and their offset
+// in it. A record without bytes gets a place too, so every record names a
+// block.
+func (l *Log) place(c *chunk, n int) (blk, at int) {
+	if n > ownBlock {
+		c.blocks = append(c.blocks, make([]byte, n))
+		return len(c.blocks) - 1, 0
+	}
+	if cap(l.cur)-len(l.cur) < n {
+		// Abandon the rest of cur; blocks double up to maxBlock so small
+		// logs stay small.
+		size := min(max(2*cap(l.cur), 2*n, minBlock), maxBlock)
+		l.cur, l.curIn = make([]byte, 0, size), -1
+	}
+	if l.curIn < 0 {
+		c.blocks = append(c.blocks, l.cur[:cap(l.cur)])
+		l.curIn = len(c.blocks) - 1
+	}
+	at = len(l.cur)
+	l.cur = l.cur[:at+n]
+	return l.curIn, at
 }
 
 // Read appends to dst the records from offset from on, at most maxCount
 // (<= 0: no count limit) and about maxBytes of Record.Size (<= 0: no byte
 // limit; the first record is always included). from < Start reads from
-// Start; from >= End returns dst unchanged. The records alias stored bytes,
-// which are never modified, and stay valid after trims.
+// Start; from >= End returns dst unchanged. The records' byte slices alias
+// stored blocks, which are never modified, and stay valid after trims; their
+// Headers share slabs the Read allocates (one per up to 1024 pairs).
 func (l *Log) Read(dst []storage.Record, from int64, maxCount, maxBytes int) ([]storage.Record, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -146,26 +197,56 @@ func (l *Log) Read(dst []storage.Record, from int64, maxCount, maxBytes int) ([]
 	if from >= l.end {
 		return dst, nil
 	}
-	n, size := 0, 0
+	left := l.end - from // records that may still be read
+	if maxCount > 0 {
+		left = min(left, int64(maxCount))
+	}
+	n0 := len(dst)
+	var hs []storage.Header
+	size := 0
 	for ci := l.chunkAt(from); ci < len(l.chunks); ci++ {
 		c := l.chunks[ci]
-		for i := int(from - c.base); i < len(c.recs); i++ {
-			r := &c.recs[i]
+		for i := int(from - c.base); i < c.n(); i++ {
+			// decode sets every field, so a spare slot of dst need not be
+			// zeroed first.
+			if len(dst) < cap(dst) {
+				dst = dst[:len(dst)+1]
+			} else {
+				dst = append(dst, storage.Record{})
+			}
+			r := &dst[len(dst)-1]
+			hs = c.decode(i, r, hs, slabSize{left, maxBytes, size})
+			r.Offset = c.base + int64(i)
 			if maxBytes > 0 {
-				size += r.Size()
-				if n > 0 && size > maxBytes {
-					return dst, nil
+				if size += r.Size(); size > maxBytes && len(dst)-1 > n0 {
+					*r = storage.Record{} // do not pin its block from dst's spare capacity
+					return dst[:len(dst)-1], nil
 				}
 			}
-			dst = append(dst, *r)
-			n++
-			if maxCount > 0 && n >= maxCount {
+			if left--; left == 0 {
 				return dst, nil
 			}
 		}
 		from = c.end()
 	}
 	return dst, nil
+}
+
+// slabSize sizes a new header slab for the rest of a Read: the records still
+// wanted, capped by a byte limit if there is one.
+type slabSize struct {
+	left           int64 // records still wanted
+	maxBytes, size int   // the Read's byte limit (<= 0: none) and bytes so far
+}
+
+// records is how many more records the slab should have room for.
+func (s slabSize) records() int {
+	n := int(min(s.left, slabPairs))
+	if s.maxBytes > 0 {
+		// A record with a header has a Record.Size of at least 48.
+		n = min(n, (s.maxBytes-s.size)/48+1)
+	}
+	return max(n, 1)
 }
 
 // chunkAt returns the index of the chunk holding offset off (len(chunks) if

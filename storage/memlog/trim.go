@@ -27,8 +27,8 @@ func (l *Log) SeekTime(ts int64) (int64, error) {
 		if c.maxTS < ts {
 			continue
 		}
-		for j := max(0, int(l.start-c.base)); j < len(c.recs); j++ {
-			if c.recs[j].Timestamp >= ts {
+		for j := max(0, int(l.start-c.base)); j < c.n(); j++ {
+			if c.timestamp(j) >= ts {
 				return c.base + int64(j), nil
 			}
 		}
@@ -45,15 +45,14 @@ func (l *Log) SeekID(id storage.StreamID) (int64, error) {
 		return 0, err
 	}
 	i := sort.Search(len(l.chunks), func(i int) bool {
-		c := l.chunks[i]
-		return !c.recs[len(c.recs)-1].ID.Less(id)
+		return !l.chunks[i].lastID.Less(id)
 	})
 	if i == len(l.chunks) {
 		return l.end, nil
 	}
 	c := l.chunks[i]
 	lo := max(0, int(l.start-c.base))
-	j := lo + sort.Search(len(c.recs)-lo, func(j int) bool { return !c.recs[lo+j].ID.Less(id) })
+	j := lo + sort.Search(c.n()-lo, func(j int) bool { return !c.id(lo + j).Less(id) })
 	return c.base + int64(j), nil
 }
 

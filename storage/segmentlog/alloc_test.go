@@ -58,8 +58,8 @@ func TestReadAllocations(t *testing.T) {
 				t.Fatal(len(dst), err)
 			}
 		})
-		// One buffer (two when a byte-bounded window falls short) plus the
-		// header slabs, which grow fourfold.
+		// One buffer (two when a byte-bounded window falls short; none when
+		// readBuf recycles one) plus the header slabs, which grow fourfold.
 		if n > 6 {
 			t.Errorf("Read(%d records, %d bytes): %v allocations", c.count, c.bytes, n)
 		}

@@ -1,7 +1,8 @@
 // Read: find the index entry at or before the wanted offset, pread a
-// window sized from the index and the limits into a buffer allocated for
-// this call, and decode records in place (returned records alias the
-// buffer). A read spanning segments does this once per segment.
+// window sized from the index and the limits into a buffer of this call's
+// own (readBuf: recycled only once nothing refers to it), and decode
+// records in place (returned records alias the buffer). A read spanning
+// segments does this once per segment.
 
 package segmentlog
 

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
 
 	"junction/storage"
 )
@@ -142,27 +143,34 @@ func decodeRecord(b []byte, r *storage.Record, hdrs *[]storage.Header) (int, err
 	return size, nil
 }
 
-// decodePayload decodes a checksummed payload into r.
+// decodePayload decodes a checksummed payload into r. Positions are
+// threaded through the helpers below, which return a negative position on
+// any overrun or non-minimal varint and keep it negative, so one check at
+// the end catches every fault.
 func decodePayload(p []byte, r *storage.Record, hdrs *[]storage.Header) error {
-	d := decoder{b: p}
-	flags := d.byte()
-	r.Origin = storage.Origin(d.byte())
-	r.Offset = d.varint()
-	r.Timestamp = d.varint()
-	r.ID.Ms = d.uvarint()
-	r.ID.Seq = d.uvarint()
-	r.Key, r.Value, r.Native, r.Headers = nil, nil, nil, nil
-	if flags&flagKey != 0 {
-		r.Key = d.bytes()
-	}
-	if flags&flagValue != 0 {
-		r.Value = d.bytes()
-	}
-	n := d.uvarint()
-	if n > uint64(len(d.b)-d.i)/2 { // every header takes at least two bytes
+	if len(p) < 2 {
 		return errPayload
 	}
-	if n > 0 && !d.bad {
+	flags := p[0]
+	r.Origin = storage.Origin(p[1])
+	u, i := uvarintAt(p, 2)
+	r.Offset = unzigzag(u)
+	u, i = uvarintAt(p, i)
+	r.Timestamp = unzigzag(u)
+	r.ID.Ms, i = uvarintAt(p, i)
+	r.ID.Seq, i = uvarintAt(p, i)
+	r.Key, r.Value, r.Native, r.Headers = nil, nil, nil, nil
+	if flags&flagKey != 0 {
+		r.Key, i = bytesAt(p, i)
+	}
+	if flags&flagValue != 0 {
+		r.Value, i = bytesAt(p, i)
+	}
+	n, i := uvarintAt(p, i)
+	if i < 0 || n > uint64(len(p)-i)/2 { // every header takes at least two bytes
+		return errPayload
+	}
+	if n > 0 {
 		h := *hdrs
 		if cap(h)-len(h) < int(n) {
 			// A new slab: headers already handed out keep the old one.
@@ -170,59 +178,65 @@ func decodePayload(p []byte, r *storage.Record, hdrs *[]storage.Header) error {
 		}
 		first := len(h)
 		for range n {
-			k := d.bytes()
-			v := d.bytes()
+			var k, v []byte
+			k, i = bytesAt(p, i)
+			v, i = bytesAt(p, i)
 			h = append(h, storage.Header{Key: k, Value: v})
 		}
 		r.Headers = h[first:len(h):len(h)]
 		*hdrs = h
 	}
 	if flags&flagNative != 0 {
-		r.Native = d.bytes()
+		r.Native, i = bytesAt(p, i)
 	}
-	if d.bad || d.i != len(d.b) || flags&^flagsKnown != 0 {
+	if i != len(p) || flags&^flagsKnown != 0 {
 		return errPayload
 	}
 	return nil
 }
 
-// decoder reads a payload; any overrun or non-minimal varint sets bad and
-// makes later reads return zero values.
-type decoder struct {
-	b   []byte
-	i   int
-	bad bool
+// uvarintAt reads a minimal (canonical) unsigned varint at p[i:] and
+// returns it and the position after it; i < 0 (an earlier fault) or a bad
+// varint gives position -1.
+func uvarintAt(p []byte, i int) (uint64, int) {
+	if uint(i) < uint(len(p)) && p[i] < 0x80 {
+		return uint64(p[i]), i + 1
+	}
+	return uvarintSlow(p, i)
 }
 
-func (d *decoder) byte() byte {
-	if d.i >= len(d.b) {
-		d.bad = true
-		return 0
+// uvarintSlow is uvarintAt for varints of two bytes or more (and faults).
+// With eight bytes at hand it finds the end and gathers the 7-bit groups
+// without a loop; the timestamp and ID varints of every record are 6 bytes.
+func uvarintSlow(p []byte, i int) (uint64, int) {
+	if i < 0 || i >= len(p) {
+		return 0, -1
 	}
-	c := d.b[d.i]
-	d.i++
-	return c
+	if len(p)-i >= 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		if stop := ^w & 0x8080808080808080; stop != 0 { // a last byte among the eight
+			n := bits.TrailingZeros64(stop)/8 + 1
+			if n == 1 || p[i+n-1] == 0 { // one byte is uvarintAt's; a zero last byte is not minimal
+				return 0, -1
+			}
+			w &= 0x7f7f7f7f7f7f7f7f
+			x := w&0x7f | w>>1&(0x7f<<7) | w>>2&(0x7f<<14) | w>>3&(0x7f<<21) |
+				w>>4&(0x7f<<28) | w>>5&(0x7f<<35) | w>>6&(0x7f<<42) | w>>7&(0x7f<<49)
+			if n < 8 {
+				x &= 1<<(7*n) - 1
+			}
+			return x, i + n
+		}
+	}
+	x, n := binary.Uvarint(p[i:])
+	if n <= 1 || p[i+n-1] == 0 { // error, or non-minimal (a zero final byte)
+		return 0, -1
+	}
+	return x, i + n
 }
 
-// uvarint reads a minimal (canonical) unsigned varint.
-func (d *decoder) uvarint() uint64 {
-	b := d.b[d.i:]
-	if len(b) > 0 && b[0] < 0x80 {
-		d.i++
-		return uint64(b[0])
-	}
-	x, n := binary.Uvarint(b)
-	if n <= 1 || b[n-1] == 0 { // error, or non-minimal (a zero final byte)
-		d.bad = true
-		return 0
-	}
-	d.i += n
-	return x
-}
-
-// varint reads a zig-zag signed varint.
-func (d *decoder) varint() int64 {
-	u := d.uvarint()
+// unzigzag maps a zig-zag encoded varint back to its signed value.
+func unzigzag(u uint64) int64 {
 	x := int64(u >> 1)
 	if u&1 != 0 {
 		x = ^x
@@ -230,17 +244,16 @@ func (d *decoder) varint() int64 {
 	return x
 }
 
-// bytes reads a length-prefixed byte string, capped so appending to it
-// cannot overwrite the bytes that follow.
-func (d *decoder) bytes() []byte {
-	n := d.uvarint()
-	if d.bad || n > uint64(len(d.b)-d.i) {
-		d.bad = true
-		return nil
+// bytesAt reads a length-prefixed byte string at p[i:], capped so
+// appending to it cannot overwrite the bytes that follow; faults as for
+// uvarintAt.
+func bytesAt(p []byte, i int) ([]byte, int) {
+	n, i := uvarintAt(p, i)
+	if i < 0 || n > uint64(len(p)-i) {
+		return nil, -1
 	}
-	v := d.b[d.i : d.i+int(n) : d.i+int(n)]
-	d.i += int(n)
-	return v
+	j := i + int(n)
+	return p[i:j:j], j
 }
 
 // isCorrupt reports whether err wraps storage.ErrCorrupt.

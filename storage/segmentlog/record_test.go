@@ -5,6 +5,7 @@ package segmentlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"testing"
@@ -100,6 +101,52 @@ func TestDecodeRejectsNonCanonical(t *testing.T) {
 		if _, err := decodeRecord(frame, &r, &hdrs); !errors.Is(err, storage.ErrCorrupt) {
 			t.Errorf("%s: %v; want ErrCorrupt", name, err)
 		}
+	}
+}
+
+// TestUvarintAt decodes varints of every length at every distance from the
+// end of the buffer (eight bytes or more at hand take the unrolled path,
+// fewer take binary.Uvarint), and rejects non-minimal and overlong ones.
+func TestUvarintAt(t *testing.T) {
+	var values []uint64
+	for k := range 65 {
+		v := uint64(1)<<k - 1
+		values = append(values, v, v+1, v^0x5555555555555555>>(64-k))
+	}
+	values = append(values, math.MaxUint64)
+	for _, v := range values {
+		enc := binary.AppendUvarint(nil, v)
+		for tail := range 10 {
+			for _, pad := range []byte{0x00, 0xff} {
+				p := append([]byte{0xaa}, enc...)
+				p = append(p, bytes.Repeat([]byte{pad}, tail)...)
+				got, end := uvarintAt(p, 1)
+				if got != v || end != 1+len(enc) {
+					t.Fatalf("%d (%x) with %d bytes after: got %d, end %d", v, enc, tail, got, end)
+				}
+				if len(enc) < binary.MaxVarintLen64 { // a redundant continuation byte
+					long := append(bytes.Clone(enc[:len(enc)-1]), enc[len(enc)-1]|0x80, 0x00)
+					q := append(append([]byte{0xaa}, long...), bytes.Repeat([]byte{pad}, tail)...)
+					if _, end := uvarintAt(q, 1); end >= 0 {
+						t.Fatalf("non-minimal %x accepted", long)
+					}
+				}
+			}
+		}
+	}
+	for _, bad := range [][]byte{
+		{},
+		{0x80},
+		bytes.Repeat([]byte{0x80}, 8),
+		bytes.Repeat([]byte{0xff}, 12),
+		append(bytes.Repeat([]byte{0xff}, 9), 0x02), // more than 64 bits
+	} {
+		if _, end := uvarintAt(bad, 0); end >= 0 {
+			t.Errorf("%x: end %d, want a fault", bad, end)
+		}
+	}
+	if _, end := uvarintAt([]byte{1, 2, 3}, -1); end != -1 {
+		t.Errorf("a fault does not stick: end %d", end)
 	}
 }
 

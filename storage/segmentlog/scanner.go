@@ -9,8 +9,8 @@ import (
 )
 
 // scanner hands out whole frames from pos up to limit. Reads fill a window
-// buffer; with fresh set every refill allocates a new buffer, so frames
-// already handed out (and records decoded from them) stay valid.
+// buffer; with fresh set every refill takes a new buffer from readBuf, so
+// frames already handed out (and records decoded from them) stay valid.
 type scanner struct {
 	f      *os.File
 	pos    int64 // file position of the next frame
@@ -79,7 +79,9 @@ func (s *scanner) view(need int) ([]byte, error) {
 		size = s.window
 	}
 	size = int(min(int64(max(size, need)), s.limit-s.pos))
-	if s.fresh || cap(s.buf) < size {
+	if s.fresh {
+		s.buf = readBuf(size)
+	} else if cap(s.buf) < size {
 		s.buf = make([]byte, size)
 	} else {
 		s.buf = s.buf[:size]

@@ -61,6 +61,36 @@ func TestGroupCommit(t *testing.T) {
 	})
 }
 
+// TestGroupCommitFailureReleasesAll: callers waiting for the fsync after a
+// failing one all get the failure at once, and none starts another fsync.
+func TestGroupCommitFailureReleasesAll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g groupCommit
+		g.init()
+		var calls atomic.Int32
+		release := make(chan error)
+		fsync := func() error { calls.Add(1); return <-release }
+		results := make(chan error, 10)
+		go func() { results <- g.do(fsync) }()
+		synctest.Wait()
+		for range 5 { // arrive during the fsync: they need the next one
+			go func() { results <- g.do(fsync) }()
+		}
+		synctest.Wait()
+		boom := errors.New("disk on fire")
+		release <- boom
+		synctest.Wait() // a caller still asleep would leave results short
+		if len(results) != 6 || calls.Load() != 1 {
+			t.Fatalf("%d of 6 Syncs returned after %d fsyncs; want 6 after 1", len(results), calls.Load())
+		}
+		for range 6 {
+			if err := <-results; err != boom {
+				t.Fatalf("Sync = %v, want %v", err, boom)
+			}
+		}
+	})
+}
+
 func TestSyncSkipsWhenClean(t *testing.T) {
 	l, err := open(t.TempDir(), storage.LogOptions{})
 	if err != nil {
