@@ -17,6 +17,9 @@ var (
 	ErrClosed = errors.New("broker: closed")
 	// ErrIDTooSmall: an explicit stream ID was not greater than the partition's last ID.
 	ErrIDTooSmall = errors.New("broker: stream ID is equal or smaller than the last one")
+	// ErrStreamExhausted: the partition's last stream ID is the largest possible
+	// (18446744073709551615-18446744073709551615), so no entry can follow it.
+	ErrStreamExhausted = errors.New("broker: stream has exhausted the last possible ID")
 	// ErrInvalidPartitions: a partition count was below 1 or would shrink a topic.
 	ErrInvalidPartitions = errors.New("broker: invalid partition count")
 	// ErrInvalidName: a topic or queue name is empty or too long.

@@ -83,6 +83,67 @@ func (p *Partition) AppendEntry(rec *storage.Record, spec IDSpec) (int64, error)
 	return p.append(unsafeOne(rec), &spec)
 }
 
+// AppendEntries appends recs as one storage write, with the IDs specs asks
+// for, exactly as if each record were appended in turn by its own
+// AppendEntry: specs[i] is checked against the ID of the record before it.
+// A record whose ID is refused is left out and its error stored in errs[i]
+// (ErrIDTooSmall, or ErrStreamExhausted when the last ID is the largest
+// possible one); errs[i] is nil for every appended record, and recs[i].ID
+// and Offset hold what it got. len(specs) and len(errs) must be len(recs).
+// An error return means nothing was appended (ErrTopicDeleted, a storage
+// error); errs is then undefined. With FsyncAlways it returns once the
+// records are synced.
+func (p *Partition) AppendEntries(recs []storage.Record, specs []IDSpec, errs []error) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	b := p.t.b
+	p.mu.Lock()
+	select {
+	case <-p.t.gone:
+		p.mu.Unlock()
+		return ErrTopicDeleted
+	default:
+	}
+	now := b.cfg.Now().UnixMilli()
+	next := p.log.End()
+	last := p.lastID
+	refused := 0
+	for i := range recs {
+		r := &recs[i]
+		if last == maxStreamID {
+			errs[i] = ErrStreamExhausted
+			refused++
+			continue
+		}
+		id, err := nextID(last, now, storage.StreamID{}, &specs[i], 0)
+		if errs[i] = err; err != nil {
+			refused++
+			continue
+		}
+		r.ID, r.Offset = id, next
+		if r.Timestamp == 0 {
+			r.Timestamp = now
+		}
+		last = id
+		next++
+	}
+	keep := recs
+	if refused == len(recs) {
+		p.mu.Unlock()
+		return nil
+	}
+	if refused > 0 { // rare: copy the accepted records into one run
+		keep = make([]storage.Record, 0, len(recs)-refused)
+		for i := range recs {
+			if errs[i] == nil {
+				keep = append(keep, recs[i])
+			}
+		}
+	}
+	return p.writeLocked(keep, last)
+}
+
 // unsafeOne views one record as a one-element slice without copying.
 func unsafeOne(r *storage.Record) []storage.Record {
 	return unsafe.Slice(r, 1)
@@ -117,20 +178,28 @@ func (p *Partition) append(recs []storage.Record, spec *IDSpec) (int64, error) {
 		r.ID = id
 		last = id
 	}
+	if err := p.writeLocked(recs, last); err != nil {
+		return 0, err
+	}
+	return first, nil
+}
+
+// writeLocked stores recs (their offsets and IDs set, last the newest ID),
+// releases p.mu (which the caller holds), wakes waiters and, with
+// FsyncAlways, returns only once the records are synced.
+func (p *Partition) writeLocked(recs []storage.Record, last storage.StreamID) error {
 	if err := p.log.Append(recs); err != nil {
 		p.mu.Unlock()
-		return 0, err
+		return err
 	}
 	p.lastID = last
 	p.dirty.Store(true)
 	p.mu.Unlock()
 	p.notify()
-	if b.cfg.Fsync == FsyncAlways {
-		if err := p.log.Sync(); err != nil {
-			return 0, err
-		}
+	if p.t.b.cfg.Fsync == FsyncAlways {
+		return p.log.Sync()
 	}
-	return first, nil
+	return nil
 }
 
 // nextID picks the ID for the i-th record of an append after last.

@@ -458,8 +458,9 @@ func TestBridgeAMQPToRedis(t *testing.T) {
 	}
 }
 
-// TestCrossProtoMultiPartition pins the documented limitation: Redis sees
-// partition 0 of a multi-partition Kafka topic, AMQP does not adopt it.
+// TestCrossProtoMultiPartition: Redis and AMQP see partition 0 of a
+// multi-partition Kafka topic under the topic's name (partitions >= 1 as
+// t#<i>: crossproto_partitions_test.go).
 func TestCrossProtoMultiPartition(t *testing.T) {
 	p := startJunction(t)
 	ctx := ctxFor(t, 30*time.Second)
@@ -476,7 +477,7 @@ func TestCrossProtoMultiPartition(t *testing.T) {
 		t.Fatalf("XRANGE multi = %v %v, want partition 0 only", xs, err)
 	}
 	ch := cpAMQP(t, p)
-	if _, err := ch.QueueDeclarePassive("multi", true, false, false, false, nil); err == nil {
-		t.Fatal("passive declare adopted a multi-partition topic")
+	if q, err := ch.QueueDeclarePassive("multi", true, false, false, false, nil); err != nil || q.Messages != 1 {
+		t.Fatalf("passive declare of a multi-partition topic: %+v %v, want partition 0", q, err)
 	}
 }

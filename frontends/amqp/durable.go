@@ -158,15 +158,15 @@ func (s *Server) loadDefinitions() error {
 		if vh == nil || vh.queues[d.Name] != nil {
 			return nil
 		}
-		t := s.b.Topic(vh.bname(d.Name))
-		if t == nil || len(t.Partitions()) < 1 {
+		t, part := s.streamTopic(vh.bname(d.Name))
+		if t == nil {
 			return nil // deleted while we were down; the definition goes below
 		}
 		args := decodeArgs(d.Args)
 		qa, _ := parseQueueArgs(args, rs("queue", d.Name, d.Vhost))
 		qa.kind = "stream"
 		qe := &qentry{vh: vh, name: d.Name, bname: vh.bname(d.Name), durable: true, args: args, qa: qa,
-			st: newStreamQueue(t), bindings: make(map[*binding]struct{})}
+			st: newStreamQueue(t, part), bindings: make(map[*binding]struct{})}
 		vh.queues[d.Name] = qe
 		qe.st.watch(qe)
 		return nil
@@ -188,7 +188,9 @@ func (s *Server) loadDefinitions() error {
 		var q *qentry
 		var x *exchange
 		if d.DestKind == "queue" {
-			q = vh.queues[d.Dest]
+			if q = vh.queues[d.Dest]; q == nil {
+				q = vh.adoptTopic(d.Dest) // a stream queue adopted from another protocol's topic
+			}
 		} else {
 			x = vh.exchanges[d.Dest]
 		}
@@ -220,7 +222,7 @@ func (s *Server) loadDefinitions() error {
 	_ = s.b.Definitions(defStream, func(key string, v []byte) error {
 		var d streamDef
 		if json.Unmarshal(v, &d) == nil {
-			if vh := s.vhosts[d.Vhost]; vh != nil && s.b.Topic(vh.bname(d.Name)) == nil {
+			if vh := s.vhosts[d.Vhost]; vh != nil && s.b.Topic(vh.bname(d.Name)) == nil && vh.queues[d.Name] == nil {
 				staleStreams = append(staleStreams, key)
 			}
 		}

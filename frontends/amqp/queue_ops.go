@@ -125,6 +125,9 @@ func (ch *channel) queueDelete(m *wire.QueueDelete) (wire.Method, error) {
 	if err := qe.checkAccess(ch.c); err != nil {
 		return nil, err
 	}
+	if err := qe.partitionDeleteError(); err != nil {
+		return nil, err
+	}
 	n, err := qe.delete(m.IfUnused, m.IfEmpty)
 	if err != nil {
 		return nil, errFromCore(err, name, vh.name)

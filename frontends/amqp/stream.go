@@ -1,10 +1,11 @@
-// Stream queues (x-queue-type: stream): a broker topic with one partition
+// Stream queues (x-queue-type: stream): one partition of a broker topic
 // — the same log a Redis stream key or a Kafka topic of that name uses.
 // Retention: x-max-age ("7D", "1h", …) becomes TopicConfig.RetentionMs,
 // x-max-length-bytes RetentionBytes, x-stream-max-segment-size-bytes
-// SegmentBytes; the broker applies them. A single-partition topic created
-// by another protocol is adopted as a stream queue of vhost "/" the first
-// time AMQP names it.
+// SegmentBytes; the broker applies them. A topic created by another
+// protocol is adopted as a stream queue of vhost "/" the first time AMQP
+// names it: partition 0 as the topic's name, partition i >= 1 of a
+// multi-partition topic t as t#<i> (partname.go).
 //
 // Writing: every message routed to the stream is appended as one record:
 // Origin AMQP, Value = body, Native = the encoded content properties (so
@@ -55,50 +56,57 @@ type streamQueue struct {
 	closeOnce sync.Once
 }
 
-func newStreamQueue(t *broker.Topic) *streamQueue {
-	return &streamQueue{topic: t, part: t.Partition(0), stop: make(chan struct{})}
+// newStreamQueue returns a stream queue on partition i of t.
+func newStreamQueue(t *broker.Topic, i int) *streamQueue {
+	return &streamQueue{topic: t, part: t.Partition(i), stop: make(chan struct{})}
 }
 
-// openStream creates (or adopts) the topic behind a stream queue.
+// openStream creates (or adopts) the topic behind a stream queue; a name
+// of a partition (partname.go) opens that partition.
 func (s *Server) openStream(bname string, qa queueArgs) (*streamQueue, error) {
 	cfg := broker.TopicConfig{Partitions: 1, RetentionMs: qa.maxAgeMs, SegmentBytes: qa.segmentSize}
 	if qa.maxBytes > 0 {
 		cfg.RetentionBytes = qa.maxBytes
 	}
-	t, err := s.b.CreateTopic(bname, cfg)
-	if errors.Is(err, broker.ErrTopicExists) {
-		if t = s.b.Topic(bname); t == nil {
-			return nil, broker.ErrUnknownTopic
+	t, part := s.streamTopic(bname)
+	existed := t != nil
+	var err error
+	if !existed {
+		t, err = s.b.CreateTopic(bname, cfg)
+		if errors.Is(err, broker.ErrTopicExists) { // created meanwhile
+			if t, part = s.streamTopic(bname); t == nil {
+				return nil, broker.ErrUnknownTopic
+			}
+			existed, err = true, nil
 		}
-		if cfg.RetentionMs > 0 || cfg.RetentionBytes > 0 {
-			err = t.UpdateConfig(func(c *broker.TopicConfig) {
-				if cfg.RetentionMs > 0 {
-					c.RetentionMs = cfg.RetentionMs
-				}
-				if cfg.RetentionBytes > 0 {
-					c.RetentionBytes = cfg.RetentionBytes
-				}
-			})
-		} else {
-			err = nil
-		}
+	}
+	if existed && (cfg.RetentionMs > 0 || cfg.RetentionBytes > 0) {
+		err = t.UpdateConfig(func(c *broker.TopicConfig) {
+			if cfg.RetentionMs > 0 {
+				c.RetentionMs = cfg.RetentionMs
+			}
+			if cfg.RetentionBytes > 0 {
+				c.RetentionBytes = cfg.RetentionBytes
+			}
+		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Partitions()) < 1 {
+	if t.Partition(part) == nil {
 		return nil, broker.ErrUnknownPartition
 	}
-	return newStreamQueue(t), nil
+	return newStreamQueue(t, part), nil
 }
 
-// adoptTopic makes an existing single-partition topic a stream queue.
+// adoptTopic makes an existing topic's partition a stream queue: partition
+// 0 of the topic of that name, or a partition named t#<i> (partname.go).
 func (vh *vhost) adoptTopic(name string) *qentry {
 	if name == "" || strings.IndexByte(name, 0) >= 0 {
 		return nil
 	}
-	t := vh.s.b.Topic(vh.bname(name))
-	if t == nil || len(t.Partitions()) != 1 {
+	t, part := vh.s.streamTopic(vh.bname(name))
+	if t == nil {
 		return nil
 	}
 	vh.mu.Lock()
@@ -110,7 +118,7 @@ func (vh *vhost) adoptTopic(name string) *qentry {
 		vh: vh, name: name, bname: vh.bname(name), durable: true,
 		args:     wire.Table{{Name: "x-queue-type", Value: "stream"}},
 		qa:       queueArgs{kind: "stream", messageTTL: -1, maxLength: -1, maxBytes: -1},
-		st:       newStreamQueue(t),
+		st:       newStreamQueue(t, part),
 		bindings: make(map[*binding]struct{}),
 	}
 	vh.queues[name] = qe

@@ -20,7 +20,6 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"time"
 
@@ -42,10 +41,13 @@ const (
 
 // slot is one request's place in the response order.
 type slot struct {
-	ready  chan struct{} // closed when frame/close are set; nil if set before queueing
-	frame  []byte        // the whole response frame; nil: nothing to write
-	close  bool          // close the connection after writing frame
-	pooled bool          // frame came from getBuf: return it after writing
+	ready chan struct{} // closed when the fields below are set; nil if set before queueing
+	frame []byte        // the whole response frame; nil: nothing to write
+	close bool          // close the connection after writing the response
+
+	// Instead of frame: the frame in pieces, and the pooled buffers under
+	// them, returned after writing (see request.pieces).
+	pieces, release [][]byte
 }
 
 // conn is one client connection.
@@ -144,9 +146,10 @@ func (c *conn) readLoop() error {
 	}
 }
 
-// readBody reads an n-byte frame body into a pooled buffer. Large frames
-// are read in growing steps so a size prefix alone cannot make us allocate
-// it all.
+// readBody reads an n-byte frame body into a pooled buffer. A frame above
+// 1 MiB goes straight into a free pooled buffer of its size class when there
+// is one (memory already held); otherwise it is read in doubling pooled
+// steps, so a size prefix alone cannot make us allocate it all.
 func readBody(r io.Reader, n int) ([]byte, error) {
 	const step = 1 << 20
 	if n <= step {
@@ -154,10 +157,17 @@ func readBody(r io.Reader, n int) ([]byte, error) {
 		_, err := io.ReadFull(r, b)
 		return b, err
 	}
-	b := make([]byte, 0, step)
+	if b, ok := pooledBuf(n); ok {
+		b = b[:n]
+		_, err := io.ReadFull(r, b)
+		return b, err
+	}
+	b := getBuf(step)
 	for len(b) < n {
 		if len(b) == cap(b) {
-			b = slices.Grow(b, min(cap(b), n-len(b)))
+			nb := append(getBuf(min(2*cap(b), n)), b...)
+			putBuf(b)
+			b = nb
 		}
 		k, err := io.ReadFull(r, b[len(b):min(cap(b), n)])
 		b = b[:len(b)+k]
@@ -257,22 +267,23 @@ func (c *conn) run(a *api, r *request, sl *slot) {
 		return
 	}
 	sl.close = r.closeAfter
+	if r.pieces != nil {
+		// The handler encoded the frame itself (see frameStart).
+		size := -4
+		for _, p := range r.pieces {
+			size += len(p)
+		}
+		binary.BigEndian.PutUint32(r.pieces[0][0:], uint32(size))
+		binary.BigEndian.PutUint32(r.pieces[0][4:], uint32(r.corr))
+		sl.pieces, sl.release = r.pieces, r.release
+		r.pieces, r.release = nil, nil
+		return
+	}
 	if resp == nil {
 		return
 	}
 	resp.SetVersion(r.version)
-	var buf []byte
-	if r.sizeHint >= 1<<minPoolShift {
-		buf, sl.pooled = getBuf(r.sizeHint), true
-	}
-	sl.frame = appendResponse(buf, r.corr, resp)
-	if sl.pooled && cap(sl.frame) != cap(buf) {
-		sl.pooled = false // outgrew the pooled buffer
-	}
-	for _, b := range r.release {
-		putBuf(b)
-	}
-	r.release = nil
+	sl.frame = appendResponse(nil, r.corr, resp)
 }
 
 // push queues sl in response order; false if the connection is going away.
@@ -313,12 +324,21 @@ func (c *conn) writeLoop() {
 			}
 		}
 		if failed {
+			for _, b := range sl.release {
+				putBuf(b)
+			}
 			continue // drain so blocked handlers are waited for
 		}
 		if sl.frame != nil {
-			_, err := bw.Write(sl.frame) // bufio copies what it keeps
-			if sl.pooled {
-				putBuf(sl.frame)
+			if _, err := bw.Write(sl.frame); err != nil { // bufio copies what it keeps
+				fail()
+				continue
+			}
+		}
+		if sl.pieces != nil {
+			err := writePieces(bw, c.nc, sl.pieces)
+			for _, b := range sl.release {
+				putBuf(b)
 			}
 			if err != nil {
 				fail()
@@ -339,6 +359,27 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// writePieces writes a frame given in pieces: through bw when it fits, else
+// after what bw holds, with one vectored write.
+func writePieces(bw *bufio.Writer, w io.Writer, pieces [][]byte) error {
+	n := 0
+	for _, p := range pieces {
+		n += len(p)
+	}
+	if n <= bw.Available() {
+		for _, p := range pieces {
+			bw.Write(p) // an error sticks: Flush reports it
+		}
+		return nil
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	bufs := net.Buffers(pieces)
+	_, err := bufs.WriteTo(w)
+	return err
+}
+
 // encodeResponse frames resp: size, correlation id, header tags, body.
 func encodeResponse(corr int32, resp kmsg.Response) []byte {
 	return appendResponse(make([]byte, 0, 64), corr, resp)
@@ -346,15 +387,23 @@ func encodeResponse(corr int32, resp kmsg.Response) []byte {
 
 // appendResponse appends the framed resp to buf[:0].
 func appendResponse(buf []byte, corr int32, resp kmsg.Response) []byte {
-	buf = append(buf[:0], 0, 0, 0, 0, 0, 0, 0, 0)
 	// ApiVersions responses always use header v0 (no tags), so a client
 	// can parse one whatever version it asked for.
-	if resp.IsFlexible() && resp.Key() != apiKeyApiVersions {
-		buf = append(buf, 0)
-	}
+	buf = frameStart(buf[:0], resp.IsFlexible() && resp.Key() != apiKeyApiVersions)
 	buf = resp.AppendTo(buf)
 	binary.BigEndian.PutUint32(buf[0:], uint32(len(buf)-4))
 	binary.BigEndian.PutUint32(buf[4:], uint32(corr))
+	return buf
+}
+
+// frameStart appends the start of a response frame: room for its size and
+// correlation id, set once the body is complete, and the empty tag section
+// of a flexible response header.
+func frameStart(buf []byte, flexible bool) []byte {
+	buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0)
+	if flexible {
+		buf = append(buf, 0)
+	}
 	return buf
 }
 

@@ -201,3 +201,40 @@ func checkRecordBatch(t *testing.T, data []byte) {
 
 // sameBytes compares byte strings including null-ness.
 func sameBytes(a, b []byte) bool { return (a == nil) == (b == nil) && bytes.Equal(a, b) }
+
+// FuzzFastRecord checks the fast record decoder against the general one:
+// whatever fastRecord accepts, decodeRecord decodes to the same record and
+// position.
+func FuzzFastRecord(f *testing.F) {
+	for _, b := range [][]byte{
+		batch(-1, -1, -1, 1000, "a", "bb", ""),
+		batch(-1, -1, -1, 1000, string(make([]byte, 100)), string(make([]byte, 300))),
+	} {
+		f.Add(b[batchHeaderLen:])
+	}
+	f.Add([]byte{0x0c, 0, 0, 0, 1, 0x02, 'x', 0})        // key null, value "x"
+	f.Add([]byte{0x0e, 0, 0x80, 0x01, 0, 0x01, 0x02, 0}) // two-byte ts delta
+	f.Add([]byte{0x0c, 0, 0, 0, 1, 0x02, 'x', 0x02})     // one header: not fast
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for pos := 0; pos < len(body); {
+			var fast storage.Record
+			ts, off, next, ok := fastRecord(body, pos, &fast)
+			var slow storage.Record
+			ts2, off2, next2, rerr := decodeRecord(body, pos, &slow)
+			if !ok {
+				if rerr != nil {
+					return
+				}
+				pos = next2
+				continue
+			}
+			if rerr != nil {
+				t.Fatalf("at %d: fast path accepted what decodeRecord rejects: %v", pos, rerr)
+			}
+			if ts != ts2 || off != off2 || next != next2 || !sameBytes(fast.Key, slow.Key) || !sameBytes(fast.Value, slow.Value) || len(slow.Headers) != 0 {
+				t.Fatalf("at %d: fast %d %d %d %q %q, general %d %d %d %q %q", pos, ts, off, next, fast.Key, fast.Value, ts2, off2, next2, slow.Key, slow.Value)
+			}
+			pos = next
+		}
+	})
+}

@@ -21,14 +21,31 @@ var bufPools [maxPoolShift + 1]sync.Pool // *[]byte with cap 1<<class
 
 // getBuf returns an empty buffer with room for n bytes.
 func getBuf(n int) []byte {
-	class := max(bits.Len(uint(max(n, 1)-1)), minPoolShift)
+	if b, ok := pooledBuf(n); ok {
+		return b
+	}
+	if class := sizeClass(n); class <= maxPoolShift {
+		return make([]byte, 0, 1<<class)
+	}
+	return make([]byte, 0, n)
+}
+
+// pooledBuf returns an empty pooled buffer with room for n bytes if one is
+// free, without allocating.
+func pooledBuf(n int) ([]byte, bool) {
+	class := sizeClass(n)
 	if class > maxPoolShift {
-		return make([]byte, 0, n)
+		return nil, false
 	}
 	if p, ok := bufPools[class].Get().(*[]byte); ok {
-		return (*p)[:0]
+		return (*p)[:0], true
 	}
-	return make([]byte, 0, 1<<class)
+	return nil, false
+}
+
+// sizeClass is the pool class of an n-byte buffer.
+func sizeClass(n int) int {
+	return max(bits.Len(uint(max(n, 1)-1)), minPoolShift)
 }
 
 // putBuf returns a buffer from getBuf for reuse; b must not be used after.

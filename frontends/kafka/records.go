@@ -138,37 +138,18 @@ func decodeBatch(data []byte, now int64, logAppend bool) (produced, *recordError
 	logAppend = logAppend || attrs&attrLogAppendTime != 0
 	// Grow as records parse, so a hostile count costs nothing up front.
 	recs := getRecords(int(p.count))
-	r := recReader{b: body}
+	pos := 0
 	for i := range int(p.count) {
 		recs = append(recs, storage.Record{})
 		rec := &recs[i]
-		size := r.varint()
-		if r.bad || size < 6 || size > int64(r.left()) {
-			return produced{}, corrupt("bad record length")
-		}
-		end := r.pos + int(size)
-		r.skip(1) // record attributes: unused
-		tsDelta := r.varint()
-		offDelta := r.varint()
-		rec.Key = r.bytes()
-		rec.Value = r.bytes()
-		nh := r.varint()
-		if r.bad || nh < 0 || nh > int64(r.left())/2 {
-			return produced{}, corrupt("bad record")
-		}
-		if nh > 0 {
-			rec.Headers = make([]storage.Header, nh)
-			for j := range rec.Headers {
-				k := r.bytes()
-				if k == nil {
-					return produced{}, corrupt("null header key")
-				}
-				rec.Headers[j] = storage.Header{Key: k, Value: r.bytes()}
+		tsDelta, offDelta, next, ok := fastRecord(body, pos, rec)
+		if !ok {
+			var rerr *recordError
+			if tsDelta, offDelta, next, rerr = decodeRecord(body, pos, rec); rerr != nil {
+				return produced{}, rerr
 			}
 		}
-		if r.bad || r.pos != end {
-			return produced{}, corrupt("bad record")
-		}
+		pos = next
 		if offDelta != int64(i) {
 			return produced{}, invalid("record offsets within the batch are not consecutive")
 		}
@@ -179,11 +160,111 @@ func decodeBatch(data []byte, now int64, logAppend bool) (produced, *recordError
 			rec.Timestamp = storeTimestamp(baseTs + tsDelta)
 		}
 	}
-	if r.left() != 0 {
+	if pos != len(body) {
 		return produced{}, corrupt("trailing bytes after the last record")
 	}
 	p.recs = recs
 	return p, nil
+}
+
+// decodeRecord decodes the record at b[pos:] into rec (Key, Value,
+// Headers) and returns its timestamp and offset deltas and the position
+// after it.
+func decodeRecord(b []byte, pos int, rec *storage.Record) (tsDelta, offDelta int64, next int, _ *recordError) {
+	r := recReader{b: b, pos: pos}
+	size := r.varint()
+	if r.bad || size < 6 || size > int64(r.left()) {
+		return 0, 0, 0, corrupt("bad record length")
+	}
+	end := r.pos + int(size)
+	r.skip(1) // record attributes: unused
+	tsDelta = r.varint()
+	offDelta = r.varint()
+	rec.Key = r.bytes()
+	rec.Value = r.bytes()
+	nh := r.varint()
+	if r.bad || nh < 0 || nh > int64(r.left())/2 {
+		return 0, 0, 0, corrupt("bad record")
+	}
+	if nh > 0 {
+		rec.Headers = make([]storage.Header, nh)
+		for j := range rec.Headers {
+			k := r.bytes()
+			if k == nil {
+				return 0, 0, 0, corrupt("null header key")
+			}
+			rec.Headers[j] = storage.Header{Key: k, Value: r.bytes()}
+		}
+	}
+	if r.bad || r.pos != end {
+		return 0, 0, 0, corrupt("bad record")
+	}
+	return tsDelta, offDelta, end, nil
+}
+
+// fastRecord decodes the record at b[pos:] as decodeRecord does when it has
+// the common shape: no headers and no varint longer than two bytes. It
+// reports false for anything else (including malformed records), which
+// decodeRecord then decodes or rejects.
+func fastRecord(b []byte, pos int, rec *storage.Record) (tsDelta, offDelta int64, next int, ok bool) {
+	size, p := varint2(b, pos, len(b))
+	if p == 0 || size < 6 || size > int64(len(b)-p) {
+		return 0, 0, 0, false
+	}
+	end := p + int(size)
+	p++ // record attributes: unused
+	if tsDelta, p = varint2(b, p, end); p == 0 {
+		return 0, 0, 0, false
+	}
+	if offDelta, p = varint2(b, p, end); p == 0 {
+		return 0, 0, 0, false
+	}
+	var key, value []byte
+	if key, p = bytes2(b, p, end); p == 0 {
+		return 0, 0, 0, false
+	}
+	if value, p = bytes2(b, p, end); p == 0 {
+		return 0, 0, 0, false
+	}
+	if p >= end || b[p] != 0 || p+1 != end { // zero headers, then the end
+		return 0, 0, 0, false
+	}
+	rec.Key, rec.Value = key, value
+	return tsDelta, offDelta, end, true
+}
+
+// varint2 decodes the zig-zag varint at b[p:] if it takes one or two bytes
+// and is followed by more of the record (end bounds it), and returns it and
+// the position after it (0: not decoded).
+func varint2(b []byte, p, end int) (int64, int) {
+	if p+1 >= end {
+		return 0, 0
+	}
+	u := uint64(b[p])
+	if u >= 0x80 {
+		d := uint64(b[p+1])
+		if d >= 0x80 {
+			return 0, 0
+		}
+		u = u&0x7f | d<<7
+		p++
+	}
+	return int64(u>>1) ^ -int64(u&1), p + 1
+}
+
+// bytes2 decodes nullable bytes at b[p:end] whose length varint takes one
+// or two bytes, and returns them and the position after them (0: not
+// decoded).
+func bytes2(b []byte, p, end int) ([]byte, int) {
+	n, p := varint2(b, p, end)
+	if p == 0 || n < -1 || n > int64(end-p) {
+		return nil, 0
+	}
+	if n == -1 {
+		return nil, p
+	}
+	q := p + int(n)
+	return b[p:q:q], q
 }
 
 // storeTimestamp maps a Kafka timestamp to a stored one: no timestamp (-1)

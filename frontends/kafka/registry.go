@@ -87,9 +87,9 @@ type request struct {
 	// closeAfter closes the connection once the response is written
 	// (failed SASL authentication).
 	closeAfter bool
-	// release holds pooled buffers the response refers to; they are
-	// returned to the pool once the response is encoded.
-	release [][]byte
-	// sizeHint, when set, is about the encoded response size.
-	sizeHint int
+	// pieces, when set, is the response frame the handler encoded itself,
+	// in pieces written in turn; the first starts with frameStart. It takes
+	// the place of the returned response. release lists the pooled buffers
+	// under the pieces, returned once they are written.
+	pieces, release [][]byte
 }

@@ -2,7 +2,9 @@
 // it, and flush the buffered replies once the input holds no further
 // complete command (one write per pipeline, as Redis replies after
 // processing its query buffer). Pushed Pub/Sub messages share the socket
-// under wmu, and only between whole reply batches (see busy).
+// under wmu, and only between whole reply batches (see busy). XADDs staged
+// for a batched append (stream_add_batch.go) are committed before that
+// flush, before any other command, and when the connection ends.
 //
 // Blocking commands (XREAD BLOCK, XREADGROUP BLOCK) wait like this:
 //
@@ -72,9 +74,12 @@ type Conn struct {
 	mark       int    // where the running command's reply starts in W.Buf
 	blockDone  func() // the running command's BlockContext release, if any
 	sub        *pubsub.Subscriber
-	nChan      int // channel subscriptions
-	nPat       int // pattern subscriptions
-	nShard     int // shard-channel subscriptions
+	nChan      int       // channel subscriptions
+	nPat       int       // pattern subscriptions
+	nShard     int       // shard-channel subscriptions
+	prevCmd    *Command  // the last command name resolved (before subcommands)
+	stageOK    bool      // the running command's reply is kept (dispatch sets it)
+	xadds      xaddBatch // staged XADDs (stream_add_batch.go)
 
 	// Shared with other connections' CLIENT LIST, KILL and UNBLOCK.
 	mu          sync.Mutex // guards the fields below
@@ -130,6 +135,7 @@ func newConn(s *Server, nc net.Conn) *Conn {
 		c.rd.beforeRead = func() error {
 			c.srv.stats.netIn.Add(c.rd.nread)
 			c.rd.nread = 0
+			c.flushXAdds()
 			return c.flush()
 		}
 		c.addr = nc.RemoteAddr().String()
@@ -326,6 +332,7 @@ func (c *Conn) serve() {
 				c.srv.log.Warn("redis: closing client that reached max query buffer length", "client", c.addr)
 				return
 			}
+			c.flushXAdds()
 			c.flush() // replies to the commands read before a half-close or the error
 			return
 		}
@@ -337,6 +344,7 @@ func (c *Conn) serve() {
 		}
 		c.dispatch(args)
 		if c.closeAfter {
+			c.flushXAdds()
 			c.flush()
 			return
 		}

@@ -24,6 +24,9 @@ var runNowInMulti = map[string]bool{
 // dispatch runs one command and leaves its reply in c.W.
 func (c *Conn) dispatch(args [][]byte) {
 	c.srv.stats.commands.Add(1)
+	if len(c.xadds.recs) > 0 && !c.stageableNext(args) {
+		c.flushXAdds()
+	}
 	c.mark = len(c.W.Buf)
 	cmd := c.resolve(args)
 	switch {
@@ -42,7 +45,12 @@ func (c *Conn) dispatch(args [][]byte) {
 	default:
 		skip := c.skipOne
 		c.skipOne = false
+		c.stageOK = !skip && !c.replyOff
 		c.call(cmd, args)
+		c.stageOK = false
+		if cmd.ArgsTransient && c.rd != nil {
+			c.rd.release()
+		}
 		if (skip || c.replyOff) && c.mark <= len(c.W.Buf) {
 			c.W.Buf = c.W.Buf[:c.mark]
 		}
@@ -54,7 +62,11 @@ func (c *Conn) dispatch(args [][]byte) {
 
 // resolve finds the command for args, or writes Redis's error and returns nil.
 func (c *Conn) resolve(args [][]byte) *Command {
-	cmd := lookup(args[0])
+	cmd := c.prevCmd // a pipeline tends to repeat one command
+	if cmd == nil || !equalFold(args[0], cmd.Name) {
+		cmd = lookup(args[0])
+		c.prevCmd = cmd
+	}
 	if cmd == nil {
 		c.W.Error(unknownCommand(args))
 		return nil

@@ -97,6 +97,10 @@ func expireCmd(c *Conn, args [][]byte, ms, abs bool) {
 		}
 		when += base
 	}
+	if msg := c.partitionKeyError(args[1]); msg != "" {
+		c.W.Error(msg)
+		return
+	}
 	t := c.Topic(args[1])
 	if t == nil {
 		c.W.Int(0)
@@ -123,7 +127,7 @@ func expireCmd(c *Conn, args [][]byte, ms, abs bool) {
 }
 
 func ttlCmd(c *Conn, args [][]byte, ms, abs bool) {
-	t := c.Topic(args[1])
+	t, _ := c.stream(args[1])
 	if t == nil {
 		c.W.Int(-2)
 		return
@@ -149,6 +153,10 @@ func ttlCmd(c *Conn, args [][]byte, ms, abs bool) {
 }
 
 func persistCmd(c *Conn, args [][]byte) {
+	if msg := c.partitionKeyError(args[1]); msg != "" {
+		c.W.Error(msg)
+		return
+	}
 	t := c.Topic(args[1])
 	if t == nil || t.Config().ExpireAtMs == 0 {
 		c.W.Int(0)

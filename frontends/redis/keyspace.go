@@ -117,7 +117,9 @@ type dbTopic struct {
 	t   *broker.Topic
 }
 
-// dbTopics returns the live (unexpired) topics of database db, sorted by key.
+// dbTopics returns the keys of the live (unexpired) topics of database db,
+// sorted by key: a topic's name, and t#<i> for each further partition
+// (partname.go).
 func (s *Server) dbTopics(db int) []dbTopic {
 	var out []dbTopic
 	for _, t := range s.b.Topics() {
@@ -125,12 +127,17 @@ func (s *Server) dbTopics(db int) []dbTopic {
 		if !ok || n != db || s.expired(t) {
 			continue
 		}
-		out = append(out, dbTopic{key, t})
+		out = s.appendKeys(out, key, t)
 	}
+	sortKeys(out)
 	return out
 }
 
 func delCmd(c *Conn, args [][]byte) {
+	if msg := c.partitionKeysError(args[1:]); msg != "" {
+		c.W.Error(msg)
+		return
+	}
 	n := int64(0)
 	for _, k := range args[1:] {
 		if c.Topic(k) == nil {
@@ -146,7 +153,7 @@ func delCmd(c *Conn, args [][]byte) {
 func existsCmd(c *Conn, args [][]byte) {
 	n := int64(0)
 	for _, k := range args[1:] {
-		if c.Topic(k) != nil {
+		if t, _ := c.stream(k); t != nil {
 			n++
 		}
 	}
@@ -154,7 +161,7 @@ func existsCmd(c *Conn, args [][]byte) {
 }
 
 func typeCmd(c *Conn, args [][]byte) {
-	if c.Topic(args[1]) == nil {
+	if t, _ := c.stream(args[1]); t == nil {
 		c.W.Simple("none")
 		return
 	}
@@ -264,6 +271,10 @@ func randomKeyCmd(c *Conn, args [][]byte) {
 
 func renameKey(c *Conn, args [][]byte, nx bool) {
 	src, dst := c.TopicName(args[1]), c.TopicName(args[2])
+	if msg := c.partitionKeysError(args[1:3]); msg != "" {
+		c.W.Error(msg)
+		return
+	}
 	if c.Topic(args[1]) == nil {
 		c.W.Error("ERR no such key")
 		return

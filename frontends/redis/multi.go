@@ -136,7 +136,7 @@ func watchCmd(c *Conn, args [][]byte) {
 		return
 	}
 	for _, k := range args[1:] {
-		name := c.TopicName(k)
+		name := c.watchName(k)
 		if slices.ContainsFunc(c.watched, func(w watchedKey) bool { return w.name == name }) {
 			continue
 		}

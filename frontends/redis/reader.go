@@ -20,7 +20,11 @@
 // No declared length is allocated up front: the argument vector starts at
 // min(n, 1024) entries and a large bulk grows as its bytes arrive. Buffers
 // handed out as arguments are never written again (a full buffer is replaced,
-// not compacted), so handlers may keep argument slices without copying.
+// not compacted), so handlers may keep argument slices without copying —
+// unless the connection calls release after a command that keeps none
+// (ArgsTransient): while every command parsed from the buffer has released
+// its arguments, the next read reuses the buffer (moving the unparsed bytes
+// to its start), and the next command reuses the argument vector.
 package redis
 
 import (
@@ -68,6 +72,34 @@ type reader struct {
 	beforeRead func() error
 	// nread counts bytes read from rd.
 	nread int64
+
+	// Reuse (see release): pinned is set when an argument handed out from
+	// buf by an earlier command may still be referenced, cur when the
+	// current command took arguments from buf. argv is the last multibulk
+	// argument vector; argvCur says the current command got it, argvFree
+	// that it may be reused.
+	pinned, cur       bool
+	argv              [][]byte
+	argvCur, argvFree bool
+}
+
+// release declares that the current command keeps no reference to its
+// arguments or their bytes; the reader may reuse both.
+func (r *reader) release() {
+	r.cur = false
+	if r.argvCur {
+		r.argvFree = true
+	}
+}
+
+// newBuf replaces buf by a fresh buffer of size bytes holding the unparsed
+// input.
+func (r *reader) newBuf(size int) {
+	unread := r.w - r.r
+	nb := make([]byte, size)
+	copy(nb, r.buf[r.r:r.w])
+	r.buf, r.r, r.w = nb, 0, unread
+	r.pinned, r.cur = false, false // nothing handed out from nb yet
 }
 
 func newReader(rd io.Reader) *reader {
@@ -80,18 +112,20 @@ func (r *reader) fill(need int) error {
 	if r.err != nil {
 		return r.err
 	}
-	if len(r.buf)-r.w < need || r.w == len(r.buf) {
-		unread := r.w - r.r
-		size := max(readBufSize, 2*unread, unread+need) // doubling: a long line costs O(n)
-		nb := make([]byte, size)
-		copy(nb, r.buf[r.r:r.w])
-		r.buf, r.r, r.w = nb, 0, unread
-	}
 	if r.beforeRead != nil {
 		if err := r.beforeRead(); err != nil {
 			r.err = err
 			return err
 		}
+	}
+	if r.r > 0 && !r.pinned && !r.cur {
+		// No argument handed out from buf is in use: reuse it.
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	if len(r.buf)-r.w < need || r.w == len(r.buf) {
+		unread := r.w - r.r
+		r.newBuf(max(readBufSize, 2*unread, unread+need)) // doubling: a long line costs O(n)
 	}
 	for range 100 {
 		n, err := r.rd.Read(r.buf[r.w:])
@@ -121,10 +155,7 @@ func (r *reader) readAhead() error {
 		return r.err
 	}
 	if r.w == len(r.buf) {
-		unread := r.w - r.r
-		nb := make([]byte, max(readBufSize, 2*unread))
-		copy(nb, r.buf[r.r:r.w])
-		r.buf, r.r, r.w = nb, 0, unread
+		r.newBuf(max(readBufSize, 2*(r.w-r.r)))
 	}
 	n, err := r.rd.Read(r.buf[r.w:])
 	r.w += n
@@ -141,6 +172,8 @@ func (r *reader) buffered() int { return r.w - r.r }
 // Next returns the next command's arguments. A nil slice with a nil error
 // means an empty command (blank inline line, "*0"): nothing to run.
 func (r *reader) Next() ([][]byte, error) {
+	r.pinned = r.pinned || r.cur // the previous command did not release its arguments
+	r.cur, r.argvCur = false, false
 	for r.r == r.w {
 		if err := r.fill(1); err != nil {
 			return nil, err
@@ -177,16 +210,41 @@ func (r *reader) line(sep byte, withNext bool) (end int, ok bool, err error) {
 	}
 }
 
+// header parses the length in the "*<n>\r\n" or "$<n>\r\n" line at
+// buf[r] and returns it and the index of its '\r'; ok is false when the
+// line is not wholly buffered or is anything but 1 to 18 decimal digits
+// without a leading zero (then line and string2ll decide).
+func (r *reader) header() (n int64, nl int, ok bool) {
+	b := r.buf[r.r+1 : r.w]
+	if len(b) < 3 || b[0] < '1' || b[0] > '9' {
+		return 0, 0, false
+	}
+	for i := 0; i < len(b)-1 && i <= 18; i++ {
+		c := b[i]
+		if c == '\r' {
+			return n, r.r + 1 + i, i > 0
+		}
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return 0, 0, false
+}
+
 // multibulk parses "*<n>\r\n" followed by n bulk strings.
 func (r *reader) multibulk() ([][]byte, error) {
-	nl, ok, err := r.line('\r', true)
-	if err != nil {
-		return nil, err
-	}
+	n, nl, ok := r.header()
 	if !ok {
-		return nil, protoError("Protocol error: too big mbulk count string")
+		var err error
+		if nl, ok, err = r.line('\r', true); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, protoError("Protocol error: too big mbulk count string")
+		}
+		n, ok = string2ll(r.buf[r.r+1 : nl])
 	}
-	n, ok := string2ll(r.buf[r.r+1 : nl])
 	if !ok || n > maxMultibulkLen {
 		return nil, protoError("Protocol error: invalid multibulk length")
 	}
@@ -197,7 +255,13 @@ func (r *reader) multibulk() ([][]byte, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	argv := make([][]byte, 0, min(n, initialArgvSlots))
+	var argv [][]byte
+	if r.argvFree && int64(cap(r.argv)) >= n {
+		argv = r.argv[:0]
+	} else {
+		argv = make([][]byte, 0, min(n, initialArgvSlots))
+	}
+	r.argv, r.argvCur, r.argvFree = argv, true, false
 	total := int64(0)
 	for int64(len(argv)) < n {
 		for r.r == r.w {
@@ -208,14 +272,17 @@ func (r *reader) multibulk() ([][]byte, error) {
 		if c := r.buf[r.r]; c != '$' {
 			return nil, protoError("Protocol error: expected '$', got '" + string([]byte{c}) + "'")
 		}
-		nl, ok, err := r.line('\r', true)
-		if err != nil {
-			return nil, err
-		}
+		size, nl, ok := r.header()
 		if !ok {
-			return nil, protoError("Protocol error: too big bulk count string")
+			var err error
+			if nl, ok, err = r.line('\r', true); err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, protoError("Protocol error: too big bulk count string")
+			}
+			size, ok = string2ll(r.buf[r.r+1 : nl])
 		}
-		size, ok := string2ll(r.buf[r.r+1 : nl])
 		if !ok || size < 0 || size > maxBulkLen {
 			return nil, protoError("Protocol error: invalid bulk length")
 		}
@@ -233,6 +300,7 @@ func (r *reader) multibulk() ([][]byte, error) {
 		}
 		argv = append(argv, arg)
 	}
+	r.argv = argv
 	return argv, nil
 }
 
@@ -249,6 +317,7 @@ func (r *reader) bulk(size int) ([]byte, error) {
 	}
 	arg := r.buf[r.r : r.r+size : r.r+size]
 	r.r += size + 2
+	r.cur = true
 	return arg, nil
 }
 

@@ -158,9 +158,27 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("\"a\\x4"))
 	f.Add([]byte("*3\r\n$1\r\n"))
 	f.Add([]byte("*1\r\n$-5\r\n"))
+	f.Add([]byte("*2\r\n$4\r\nECHO\r\n$5\r\nfirst\r\n*2\r\n$4\r\nECHO\r\n$6\r\nsecond\r\n" +
+		"*2\r\n$4\r\nECHO\r\n$5\r\nthird\r\n*2\r\n$4\r\nECHO\r\n$6\r\nfourth\r\nPING x\r\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rd := newReader(&chunkReader{data: in, n: 7})
-		for range 1000 {
+		// Every other command releases its arguments; the others' must
+		// stay intact however the reader reuses memory.
+		type keptArgs struct {
+			args [][]byte
+			want []string
+		}
+		var kept []keptArgs
+		defer func() {
+			for _, k := range kept {
+				for i := range k.args {
+					if string(k.args[i]) != k.want[i] {
+						t.Fatalf("kept argument %d changed: %q, was %q", i, k.args[i], k.want[i])
+					}
+				}
+			}
+		}()
+		for n := 0; n < 1000; n++ {
 			args, err := rd.Next()
 			if err != nil {
 				var pe protoError
@@ -168,6 +186,13 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("unexpected error %v", err)
 				}
 				return
+			}
+			if n%2 == 0 {
+				k := keptArgs{args: args}
+				for _, a := range args {
+					k.want = append(k.want, string(a))
+				}
+				kept = append(kept, k)
 			}
 			// Re-encoding a parsed multibulk and parsing it again gives
 			// the same arguments.
@@ -181,6 +206,9 @@ func FuzzReader(f *testing.F) {
 						t.Fatalf("round trip of %q: %q", args, again)
 					}
 				}
+			}
+			if n%2 == 1 {
+				rd.release()
 			}
 		}
 	})

@@ -17,7 +17,7 @@ import (
 // exactly one reply to c.W (unless it blocks and replies later, or the
 // command is QUIT-like). args and the bytes they hold stay valid after the
 // handler returns (the reader never reuses a buffer it handed out), but they
-// must not be modified.
+// must not be modified; a command marked ArgsTransient gives that up.
 type Handler func(c *Conn, args [][]byte)
 
 // Command describes one Redis command for dispatch and for COMMAND INFO.
@@ -43,13 +43,18 @@ type Command struct {
 	Group, Summary string
 	// Since is the Redis version that introduced the command (COMMAND DOCS).
 	Since string
+	// ArgsTransient promises that the handler keeps no reference to args or
+	// the bytes they hold once it returns, or for work it stages (XADD
+	// batching), once the connection next waits for input. The reader may
+	// then reuse that memory for later requests.
+	ArgsTransient bool
 
 	// Derived by prepareCommands.
 	full   string   // "name" or "parent|sub"
 	acl    []string // categories with "@"
 	noAuth bool     // flag "no_auth": allowed before AUTH
 	block  bool     // flag "blocking": runs outside the transaction lock
-	noTx   bool     // EXEC: takes the transaction lock itself
+	noTx   bool     // EXEC, XADD: take the transaction lock themselves
 }
 
 var commands = map[string]*Command{}
@@ -62,19 +67,29 @@ func register(cmds ...*Command) {
 }
 
 // lookup finds a command by name, case-insensitively.
-func lookup(name []byte) *Command {
-	if c, ok := commands[string(name)]; ok { // fast path: lower case already
-		return c
-	}
-	return commands[strings.ToLower(string(name))]
-}
+func lookup(name []byte) *Command { return lookupIn(commands, name) }
 
 // lookupSub finds a subcommand of container cmd, case-insensitively.
-func lookupSub(cmd *Command, name []byte) *Command {
-	if c, ok := cmd.Subcommands[string(name)]; ok {
+func lookupSub(cmd *Command, name []byte) *Command { return lookupIn(cmd.Subcommands, name) }
+
+// lookupIn finds name in a table keyed by lower-case names, folding ASCII
+// case only (as Redis's strcasecmp does), without allocating.
+func lookupIn(table map[string]*Command, name []byte) *Command {
+	if c, ok := table[string(name)]; ok { // fast path: lower case already
 		return c
 	}
-	return cmd.Subcommands[strings.ToLower(string(name))]
+	var buf [32]byte
+	low := buf[:0]
+	if len(name) > len(buf) {
+		low = make([]byte, 0, len(name))
+	}
+	for _, ch := range name {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		low = append(low, ch)
+	}
+	return table[string(low)]
 }
 
 var prepareOnce sync.Once
@@ -99,7 +114,7 @@ func prepareCommand(c *Command, full string) {
 	c.full = full
 	c.noAuth = slices.Contains(c.Flags, "no_auth")
 	c.block = slices.Contains(c.Flags, "blocking")
-	c.noTx = full == "exec"
+	c.noTx = full == "exec" || full == "xadd"
 	cats := c.ACL
 	if len(cats) == 0 {
 		cats = defaultACL(c)

@@ -87,6 +87,7 @@ type stats struct {
 	conns, rejected, commands, netIn, netOut, expired, errors atomic.Int64
 	blocked                                                   atomic.Int64
 	peakMemory                                                atomic.Uint64
+	xaddBatches                                               atomic.Int64 // staged XADDs appended together (2 or more)
 }
 
 // noteBlocked adds delta to the blocked-clients count and wakes whoever

@@ -182,9 +182,10 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 			if at > 0 && at <= nowMs {
 				continue
 			}
-			keys[db]++
+			k := s.partitionKeyCount(t)
+			keys[db] += k
 			if at > 0 {
-				expires[db]++
+				expires[db] += k
 			}
 		}
 		for db := range numDBs {

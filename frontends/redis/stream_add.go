@@ -15,7 +15,8 @@ import (
 
 func init() {
 	register(
-		&Command{Name: "xadd", Arity: -5, Flags: []string{"write", "denyoom", "fast"}, FirstKey: 1, LastKey: 1, Step: 1, Handler: cmdXAdd},
+		&Command{Name: "xadd", Arity: -5, Flags: []string{"write", "denyoom", "fast"}, FirstKey: 1, LastKey: 1, Step: 1, Handler: cmdXAdd,
+			ArgsTransient: true},
 		&Command{Name: "xtrim", Arity: -4, Flags: []string{"write"}, FirstKey: 1, LastKey: 1, Step: 1, Handler: cmdXTrim},
 		&Command{Name: "xdel", Arity: -3, Flags: []string{"write", "fast"}, FirstKey: 1, LastKey: 1, Step: 1, Handler: cmdXDel},
 		&Command{Name: "xlen", Arity: 2, Flags: []string{"readonly", "fast"}, FirstKey: 1, LastKey: 1, Step: 1, Handler: cmdXLen},
@@ -44,8 +45,8 @@ type addTrimArgs struct {
 }
 
 // parseAddTrim is streamParseAddOrTrimArgsOrReply. It returns the index of
-// the ID argument (XADD), or -1 after replying with an error.
-func parseAddTrim(c *Conn, args [][]byte, xadd bool, a *addTrimArgs) int {
+// the ID argument (XADD), or -1 and the error reply's text.
+func parseAddTrim(args [][]byte, xadd bool, a *addTrimArgs) (int, string) {
 	i := 2
 	limitGiven := false
 	for ; i < len(args); i++ {
@@ -56,8 +57,7 @@ func parseAddTrim(c *Conn, args [][]byte, xadd bool, a *addTrimArgs) int {
 			goto done
 		case equalFold(opt, "maxlen") && more > 0, equalFold(opt, "minid") && more > 0:
 			if a.strategy != trimNone {
-				c.W.Error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible")
-				return -1
+				return -1, "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
 			}
 			maxlen := equalFold(opt, "maxlen")
 			a.approx = false
@@ -68,19 +68,16 @@ func parseAddTrim(c *Conn, args [][]byte, xadd bool, a *addTrimArgs) int {
 			if maxlen {
 				n, ok := parseInt(args[i+1])
 				if !ok {
-					c.W.Error(errNotInt)
-					return -1
+					return -1, errNotInt
 				}
 				if n < 0 {
-					c.W.Error("ERR The MAXLEN argument must be >= 0.")
-					return -1
+					return -1, "ERR The MAXLEN argument must be >= 0."
 				}
 				a.maxLen, a.strategy = n, trimMaxLen
 			} else {
 				id, ok := parseStrictID(args[i+1], 0)
 				if !ok {
-					c.W.Error(errInvalidID)
-					return -1
+					return -1, errInvalidID
 				}
 				a.minID, a.strategy = id, trimMinID
 			}
@@ -88,12 +85,10 @@ func parseAddTrim(c *Conn, args [][]byte, xadd bool, a *addTrimArgs) int {
 		case equalFold(opt, "limit") && more > 0:
 			n, ok := parseInt(args[i+1])
 			if !ok {
-				c.W.Error(errNotInt)
-				return -1
+				return -1, errNotInt
 			}
 			if n < 0 {
-				c.W.Error("ERR The LIMIT argument must be >= 0.")
-				return -1
+				return -1, "ERR The LIMIT argument must be >= 0."
 			}
 			a.limit, limitGiven = n, true
 			i++
@@ -102,35 +97,30 @@ func parseAddTrim(c *Conn, args [][]byte, xadd bool, a *addTrimArgs) int {
 		case xadd:
 			id, seqGiven, ok := parseID(opt, 0, true, true)
 			if !ok {
-				c.W.Error(errInvalidID)
-				return -1
+				return -1, errInvalidID
 			}
 			a.id, a.seqGiven, a.idGiven = id, seqGiven, true
 			goto done
 		default:
-			c.W.Error(errSyntax)
-			return -1
+			return -1, errSyntax
 		}
 	}
 done:
 	if a.limit != 0 && a.strategy == trimNone {
-		c.W.Error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
-		return -1
+		return -1, "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
 	}
 	if !xadd && a.strategy == trimNone {
-		c.W.Error("ERR syntax error, XTRIM must be called with a trimming strategy")
-		return -1
+		return -1, "ERR syntax error, XTRIM must be called with a trimming strategy"
 	}
 	switch {
 	case limitGiven && !a.approx:
-		c.W.Error("ERR syntax error, LIMIT cannot be used without the special ~ option")
-		return -1
+		return -1, "ERR syntax error, LIMIT cannot be used without the special ~ option"
 	case !limitGiven && a.approx:
 		a.limit = 100 * 100 // 100 nodes of stream-node-max-entries
 	case !limitGiven:
 		a.limit = 0
 	}
-	return i
+	return i, ""
 }
 
 // trim applies a parsed trimming strategy and returns how many entries went.
@@ -144,74 +134,117 @@ func (a *addTrimArgs) trim(p *broker.Partition) (int64, error) {
 	return 0, nil
 }
 
-// xaddRecord is a record with room for a few field/value pairs.
-type xaddRecord struct {
-	rec   storage.Record
-	pairs [4]storage.Header
-}
-
 // XADD key [NOMKSTREAM] [<MAXLEN|MINID> [=|~] threshold [LIMIT count]] <*|id> field value [field value …]
+//
+// Consecutive XADDs of one pipeline to the same stream are staged and
+// appended together (see stream_add_batch.go); every other XADD runs at
+// once. XADD takes the transaction lock itself (staging needs none).
 func cmdXAdd(c *Conn, args [][]byte) {
 	var a addTrimArgs
-	idPos := parseAddTrim(c, args, true, &a)
-	if idPos < 0 {
+	fieldPos, msg := checkXAdd(args, &a)
+	stage := msg == "" && c.mayStageXAdd(&a, args[fieldPos:])
+	if stage && c.xadds.sameStream(c, args[1]) && !c.xadds.full() {
+		c.xadds.add(args[fieldPos:], &a)
 		return
 	}
-	fieldPos := idPos + 1
-	if n := len(args) - fieldPos; n < 2 || n%2 == 1 {
-		c.W.Error(arityError("xadd"))
+	if !c.inExec {
+		c.srv.tx.RLock()
+		defer c.srv.tx.RUnlock()
+	}
+	c.commitXAdds()
+	if msg != "" {
+		c.W.Error(msg)
 		return
+	}
+	p := xaddPartition(c, args[1], &a)
+	if p == nil {
+		return
+	}
+	if stage {
+		c.xadds.start(c, p, args[1])
+		c.xadds.add(args[fieldPos:], &a)
+		return
+	}
+	hs := appendFields(c.xadds.oneHdrs[:0], args[fieldPos:])
+	xaddAppend(c, p, args[1], hs, a.idSpec(), &a)
+	clear(hs) // do not pin the request's buffers
+	c.xadds.oneHdrs = hs[:0]
+}
+
+// checkXAdd parses XADD's arguments and returns the index of the first
+// field, or the error reply's text.
+func checkXAdd(args [][]byte, a *addTrimArgs) (fieldPos int, msg string) {
+	idPos, msg := parseAddTrim(args, true, a)
+	if idPos < 0 {
+		return 0, msg
+	}
+	fieldPos = idPos + 1
+	if n := len(args) - fieldPos; n < 2 || n%2 == 1 {
+		return 0, arityError("xadd")
 	}
 	if a.idGiven && a.seqGiven && a.id.IsZero() {
-		c.W.Error("ERR The ID specified in XADD must be greater than 0-0")
-		return
+		return 0, "ERR The ID specified in XADD must be greater than 0-0"
 	}
-	var p *broker.Partition
+	return fieldPos, ""
+}
+
+// xaddPartition returns the partition XADD appends to, creating the stream
+// unless NOMKSTREAM; nil after writing the reply (null or an error).
+func xaddPartition(c *Conn, key []byte, a *addTrimArgs) *broker.Partition {
 	if a.noMkStream {
-		if p = streamPartition(c, args[1]); p == nil {
+		p := streamPartition(c, key)
+		if p == nil {
 			c.W.Null()
-			return
 		}
-	} else {
-		var err error
-		if p, err = createStream(c, args[1]); err != nil {
-			c.W.Error(errorReply(err))
-			return
-		}
+		return p
 	}
-	if p.LastID() == maxID {
-		c.W.Error("ERR The stream has exhausted the last possible ID, unable to add more items")
-		return
+	p, err := createStream(c, key)
+	if err != nil {
+		c.W.Error(errorReply(err))
+		return nil
 	}
-	fields := args[fieldPos:]
-	// One allocation holds the record and, for up to four pairs, its fields.
-	buf := new(xaddRecord)
-	hs := buf.pairs[:0]
-	if n := len(fields) / 2; n > len(buf.pairs) {
-		hs = make([]storage.Header, 0, n)
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		hs = append(hs, storage.Header{Key: fields[i], Value: fields[i+1]})
-	}
-	rec := &buf.rec
-	*rec = storage.Record{Origin: storage.OriginRedis, Headers: hs}
-	spec := broker.IDSpec{Mode: broker.IDAuto}
+	return p
+}
+
+// idSpec is the broker's form of XADD's ID argument.
+func (a *addTrimArgs) idSpec() broker.IDSpec {
 	switch {
 	case a.idGiven && a.seqGiven:
-		spec = broker.IDSpec{Mode: broker.IDExplicit, Ms: a.id.Ms, Seq: a.id.Seq}
+		return broker.IDSpec{Mode: broker.IDExplicit, Ms: a.id.Ms, Seq: a.id.Seq}
 	case a.idGiven:
-		spec = broker.IDSpec{Mode: broker.IDAutoSeq, Ms: a.id.Ms}
+		return broker.IDSpec{Mode: broker.IDAutoSeq, Ms: a.id.Ms}
 	}
+	return broker.IDSpec{Mode: broker.IDAuto}
+}
+
+// XADD error replies for refused IDs.
+const (
+	errXAddIDTooSmall = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+	errXAddExhausted  = "ERR The stream has exhausted the last possible ID, unable to add more items"
+)
+
+// xaddAppend appends one entry with fields hs and the ID spec asks for to
+// p (key's partition), replies, and trims as a says.
+func xaddAppend(c *Conn, p *broker.Partition, key []byte, hs []storage.Header, spec broker.IDSpec, a *addTrimArgs) {
+	if p.LastID() == maxID {
+		c.W.Error(errXAddExhausted)
+		return
+	}
+	// The storage copies what it keeps: the record is the connection's
+	// scratch space.
+	rec := &c.xadds.one
+	*rec = storage.Record{Origin: storage.OriginRedis, Headers: hs}
+	defer func() { *rec = storage.Record{} }()
 	_, err := p.AppendEntry(rec, spec)
 	if errors.Is(err, broker.ErrTopicDeleted) && !a.noMkStream {
 		// Deleted meanwhile: the stream is created anew, as Redis would.
-		if p, err = createStream(c, args[1]); err == nil {
+		if p, err = createStream(c, key); err == nil {
 			_, err = p.AppendEntry(rec, spec)
 		}
 	}
 	if err != nil {
 		if errors.Is(err, broker.ErrIDTooSmall) {
-			c.W.Error("ERR The ID specified in XADD is equal or smaller than the target stream top item")
+			c.W.Error(errXAddIDTooSmall)
 		} else {
 			c.W.Error(errorReply(err))
 		}
@@ -223,10 +256,19 @@ func cmdXAdd(c *Conn, args [][]byte) {
 	}
 }
 
+// appendFields appends XADD's field/value pairs to hs.
+func appendFields(hs []storage.Header, fields [][]byte) []storage.Header {
+	for i := 0; i+1 < len(fields); i += 2 {
+		hs = append(hs, storage.Header{Key: fields[i], Value: fields[i+1]})
+	}
+	return hs
+}
+
 // XTRIM key <MAXLEN|MINID> [=|~] threshold [LIMIT count]
 func cmdXTrim(c *Conn, args [][]byte) {
 	var a addTrimArgs
-	if parseAddTrim(c, args, false, &a) < 0 {
+	if i, msg := parseAddTrim(args, false, &a); i < 0 {
+		c.W.Error(msg)
 		return
 	}
 	p := streamPartition(c, args[1])

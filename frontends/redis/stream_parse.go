@@ -219,22 +219,19 @@ func equalFold(b []byte, lower string) bool {
 }
 
 // streamPartition returns the partition behind a stream key, or nil when
-// the key does not exist. A topic of several partitions reads as its
-// partition 0.
+// the key does not exist: partition 0 of the topic of that name, or
+// partition i of topic t for a key t#<i> (partname.go).
 func streamPartition(c *Conn, key []byte) *broker.Partition {
-	t := c.Topic(key)
-	if t == nil {
-		return nil
-	}
-	return t.Partition(0)
+	t, i := c.stream(key)
+	return t.Partition(i)
 }
 
 // createStream returns the partition behind key, creating the stream.
 func createStream(c *Conn, key []byte) (*broker.Partition, error) {
 	name := c.TopicName(key)
 	for range 3 {
-		if t := c.Topic(key); t != nil {
-			return t.Partition(0), nil
+		if t, i := c.stream(key); t != nil {
+			return t.Partition(i), nil
 		}
 		_, err := c.Broker().CreateTopic(name, broker.TopicConfig{Partitions: 1})
 		if err == nil {

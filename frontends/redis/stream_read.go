@@ -339,7 +339,7 @@ func xreadBlock(c *Conn, a *xreadArgs) {
 		var waitCreate []*createWait
 		try := !a.group
 		for i, key := range a.keys {
-			t := c.Topic(key)
+			t, pi := c.stream(key)
 			if t == nil && a.group {
 				try = true // re-run to reply NOGROUP
 				continue
@@ -347,12 +347,12 @@ func xreadBlock(c *Conn, a *xreadArgs) {
 			if t == nil {
 				w := h.acquireCreated(c.TopicName(key))
 				waitCreate = append(waitCreate, w)
-				if t = c.Topic(key); t == nil {
+				if t, pi = c.stream(key); t == nil {
 					add(w.ch)
 					continue
 				}
 			}
-			p := t.Partition(0)
+			p := t.Partition(pi)
 			add(p.Changed())
 			add(t.Deleted())
 			if !a.group {

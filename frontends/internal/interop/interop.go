@@ -9,8 +9,10 @@
 //     consumer gets.
 //
 // The write side for AMQP (AMQPHeaders) is here too, so that both directions
-// of the amqp-* header mapping live together. The package imports only
-// storage; any frontend may use it.
+// of the amqp-* header mapping live together, and so are the names Redis
+// and AMQP give the partitions of a multi-partition topic (partname.go:
+// Resolve, PartitionNames). The package imports only storage and broker;
+// any frontend may use it.
 package interop
 
 import (
@@ -34,30 +36,41 @@ const (
 	AMQPPrefix = "amqp-"
 )
 
+// Field names of a record of another protocol read in Redis.
+const (
+	keyField   = "key"
+	valueField = "value"
+)
+
 // RedisFields returns r as Redis stream field/value pairs: a Redis entry's
 // own fields; otherwise "key" (when the key is not null), "value", then the
-// record's headers in order. The result may share r's slices.
+// record's headers in order. The result may share r's slices and
+// read-only field names of this package: callers must not modify it.
 func RedisFields(r *storage.Record) []storage.Header {
 	if r.Origin == storage.OriginRedis {
 		return r.Headers
 	}
 	fs := make([]storage.Header, 0, 2+len(r.Headers))
 	if r.Key != nil {
-		fs = append(fs, storage.Header{Key: []byte("key"), Value: r.Key})
+		fs = append(fs, storage.Header{Key: keyFieldName, Value: r.Key})
 	}
-	fs = append(fs, storage.Header{Key: []byte("value"), Value: r.Value})
+	fs = append(fs, storage.Header{Key: valueFieldName, Value: r.Value})
 	return append(fs, r.Headers...)
 }
 
 // KafkaView returns r's key, value and headers as a Kafka consumer sees
 // them. Kafka and AMQP records (and core ones) are returned as stored. A
 // Redis entry has a null key; with one field its value is the field's
-// value and a "redis-field" header names the field; with several fields the
-// value is a JSON object of the fields in order (values as JSON strings;
-// bytes that are not UTF-8 become U+FFFD; a repeated field name repeats the
-// member) and a "content-type: application/json" header is added. The
-// added header is appended to scratch[:0] (pass a reused buffer to avoid an
-// allocation per record); its bytes are shared and must not be modified.
+// value and a "redis-field" header names the field, except for a field
+// named "value", which has no header (the inverse of RedisFields: the
+// entry reads exactly as a Kafka record with a null key, that value and no
+// headers, which reads back in Redis as the same entry); with several
+// fields the value is a JSON object of the fields in order (values as JSON
+// strings; bytes that are not UTF-8 become U+FFFD; a repeated field name
+// repeats the member) and a "content-type: application/json" header is
+// added. The added header is appended to scratch[:0] (pass a reused buffer
+// to avoid an allocation per record); its bytes are shared and must not be
+// modified.
 func KafkaView(r *storage.Record, scratch []storage.Header) (key, value []byte, headers []storage.Header) {
 	if r.Origin != storage.OriginRedis {
 		return r.Key, r.Value, r.Headers
@@ -67,6 +80,9 @@ func KafkaView(r *storage.Record, scratch []storage.Header) (key, value []byte, 
 		return nil, nil, nil
 	case 1:
 		f := r.Headers[0]
+		if string(f.Key) == valueField {
+			return nil, f.Value, nil
+		}
 		return nil, f.Value, append(scratch[:0], storage.Header{Key: redisFieldKey, Value: f.Key})
 	}
 	return nil, JSONObject(r.Headers), append(scratch[:0], storage.Header{Key: contentTypeKey, Value: jsonValue})
@@ -74,6 +90,8 @@ func KafkaView(r *storage.Record, scratch []storage.Header) (key, value []byte, 
 
 // Shared, read-only header names and values for KafkaView.
 var (
+	keyFieldName   = []byte(keyField)
+	valueFieldName = []byte(valueField)
 	redisFieldKey  = []byte(RedisField)
 	contentTypeKey = []byte(ContentType)
 	jsonValue      = []byte(JSON)

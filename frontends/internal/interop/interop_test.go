@@ -39,6 +39,20 @@ func TestKafkaView(t *testing.T) {
 	if k != nil || string(v) != "v" || show(hs) != "redis-field=f;" {
 		t.Fatal(k, v, show(hs))
 	}
+	// A single field named "value" is the value, with no header: it reads
+	// as the Kafka record that reads in Redis as that very entry.
+	val := storage.Record{Origin: storage.OriginRedis, Headers: []storage.Header{h("value", "v")}}
+	k, v, hs = KafkaView(&val, make([]storage.Header, 0, 1))
+	if k != nil || string(v) != "v" || len(hs) != 0 {
+		t.Fatal(k, v, show(hs))
+	}
+	back := storage.Record{Origin: storage.OriginKafka, Key: k, Value: v, Headers: hs}
+	if got := show(RedisFields(&back)); got != "value=v;" {
+		t.Fatalf("Redis → Kafka → Redis gave %s", got)
+	}
+	if _, body, props, rest := AMQPView(&val); string(body) != "v" || props.Has != HasTimestamp || len(rest) != 0 {
+		t.Fatalf("as AMQP: %q %+v %s", body, props, show(rest))
+	}
 	many := storage.Record{Origin: storage.OriginRedis, Headers: []storage.Header{h("b", "q\"\n\x01é"), h("a", "\xff")}}
 	k, v, hs = KafkaView(&many, nil)
 	if k != nil || show(hs) != "content-type=application/json;" || string(v) != `{"b":"q\"\n\u0001é","a":"`+"\ufffd"+`"}` {
