@@ -11,6 +11,9 @@
 // Take that leaves messages behind kicks the next other one; an Ack that
 // gives credit back kicks its owner; a Limit that gets credit back kicks all
 // its consumers. Fairness between consumers is therefore per Take batch.
+// PublishFor and AckFor hand the kicks they would make to their caller,
+// which takes over the invariant: it Takes for those consumers or Kicks
+// them.
 //
 // Known gap: when a shared Limit is exhausted by deliveries on another
 // queue, lower-priority consumers here that could now receive are not
@@ -39,6 +42,10 @@ type ConsumerOptions struct {
 	// Priority (AMQP x-priority): higher-priority consumers with credit
 	// receive first; equal priorities share round-robin.
 	Priority int
+	// Owner is the frontend's own value for the consumer, returned by
+	// Consumer.Owner (for PublishFor and AckFor callers); the queue never
+	// looks at it.
+	Owner any
 }
 
 // Consumer is a registration on a queue. Its owner waits on Wake, then
@@ -50,6 +57,7 @@ type Consumer struct {
 	exclusive bool
 	priority  int
 	limit     *Limit
+	owner     any
 	wake      chan struct{} // one slot: kicked when there may be work
 	cancelled chan struct{} // closed when the consumer stops
 
@@ -80,6 +88,7 @@ func (q *Queue) Consume(o ConsumerOptions) (*Consumer, error) {
 		exclusive: o.Exclusive,
 		priority:  o.Priority,
 		limit:     o.Shared,
+		owner:     o.Owner,
 		prefetch:  max(o.Prefetch, 0),
 		wake:      make(chan struct{}, 1),
 		cancelled: make(chan struct{}),
@@ -125,6 +134,13 @@ func (c *Consumer) Err() error {
 	defer c.q.mu.Unlock()
 	return c.err
 }
+
+// Owner returns ConsumerOptions.Owner.
+func (c *Consumer) Owner() any { return c.owner }
+
+// Kick wakes the consumer (its Wake channel) without blocking: what a
+// PublishFor or AckFor caller does for a consumer it does not serve.
+func (c *Consumer) Kick() { c.kick() }
 
 // kick wakes the consumer without blocking.
 func (c *Consumer) kick() {
@@ -213,7 +229,7 @@ func (q *Queue) kick(exclude *Consumer) {
 			}
 			withCredit = true
 			if c != exclude {
-				c.kick()
+				q.wake(c)
 				q.rr = start + k + 1
 				return
 			}
@@ -222,6 +238,18 @@ func (q *Queue) kick(exclude *Consumer) {
 			return // only exclude can take at this priority, and it is taking
 		}
 		i = j
+	}
+}
+
+// wake kicks c, or appends it to the collecting caller's list. q.mu is
+// held and c is one of q's consumers.
+func (q *Queue) wake(c *Consumer) {
+	if !q.collecting {
+		c.kick()
+		return
+	}
+	if !slices.Contains(q.collected, c) {
+		q.collected = append(q.collected, c)
 	}
 }
 

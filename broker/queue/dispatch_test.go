@@ -326,3 +326,56 @@ func TestNoAckConsumer(t *testing.T) {
 		t.Fatalf("Unacked = %d, want 0", q.Unacked())
 	}
 }
+
+// TestPublishForAndAckForHandBackWakeUps: the collecting variants wake
+// nobody and return the consumers the plain calls would have woken, in the
+// same rotation, each once; the caller's Take then finds the messages.
+func TestPublishForAndAckForHandBackWakeUps(t *testing.T) {
+	q := newQueue(t, nil)
+	owner := new(int)
+	c1 := consume(t, q, ConsumerOptions{Tag: "c1", Prefetch: 1, Owner: owner})
+	c2 := consume(t, q, ConsumerOptions{Tag: "c2", Prefetch: 1})
+	if c1.Owner() != owner || c2.Owner() != nil {
+		t.Fatalf("Owner() = %v, %v; want the options' values", c1.Owner(), c2.Owner())
+	}
+	var got []*Consumer
+	var err error
+	for _, b := range []string{"a", "b", "c"} {
+		if got, err = q.PublishFor(msg(b), got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := wokenSet(c1, c2); len(w) != 0 {
+		t.Fatalf("PublishFor woke %v", w)
+	}
+	// "a" goes to c1 in rotation, "b" to c2; "c" finds no credit left
+	// once those are taken, but nobody has taken yet, so c1 is listed again
+	// (once).
+	if len(got) != 2 || got[0] != c1 || got[1] != c2 {
+		t.Fatalf("PublishFor returned %d consumers %v, want [c1 c2]", len(got), got)
+	}
+	d1 := takeWant(t, c1, 10, "a")
+	d2 := takeWant(t, c2, 10, "b")
+	drainWakes(c1, c2) // Take's own kick of the other consumer
+	got = q.AckFor(got[:0], tags(d1)...)
+	if w := wokenSet(c1, c2); len(w) != 0 {
+		t.Fatalf("AckFor woke %v", w)
+	}
+	if len(got) != 1 || got[0] != c1 {
+		t.Fatalf("AckFor returned %v, want [c1] (credit back, a message ready)", got)
+	}
+	takeWant(t, c1, 10, "c")
+	// The plain calls still wake.
+	publish(t, q, "d")
+	if w := wokenSet(c1, c2); len(w) != 0 {
+		t.Fatalf("publish with no credit anywhere woke %v", w)
+	}
+	q.Ack(tags(d2)...)
+	if w := wokenSet(c1, c2); len(w) != 1 || w[0] != "c2" {
+		t.Fatalf("Ack woke %v, want [c2]", w)
+	}
+	c2.Kick()
+	if !woken(c2) {
+		t.Fatal("Kick did not wake c2")
+	}
+}

@@ -27,6 +27,14 @@
 // message record that is not; and New writes a checkpoint first thing, so
 // settlements that outlived their message records in a crash never apply
 // to the new records that reuse the offsets.
+//
+// Deferred writes: PublishFor and AckFor leave their records in memory
+// (pending messages, settled offsets) for Flush, so that a frontend's batch
+// of publishes and acks costs one Log and one AckLog write instead of one
+// per message. Any other operation on the queue, Sync and Close write them
+// first. If a Log write fails, its messages stay queued but are no longer
+// logged (their settlements are dropped too), the log end is rewound, and
+// the error goes to the caller and to the next Flush or Sync.
 
 package queue
 
@@ -34,6 +42,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"junction/storage"
 )
@@ -61,16 +70,23 @@ type durableState struct {
 	settled  []int64 // offsets settled by the current operation, not yet in AckLog
 	sinceCP  int     // AckLog 'A' records since the last checkpoint
 	lastCP   int64   // AckLog offset of the newest checkpoint, -1 if none
-	err      error   // first AckLog/truncation error since the last Sync
+	err      error   // first log error since the last Flush or Sync
 	arena    arena
 	rec      [1]storage.Record
+
+	pending  []storage.Record // message records not yet appended to Log
+	pendMsgs []*Message       // their messages, to undo a failed append
 }
+
+// maxPending bounds the message records one deferred batch buffers.
+const maxPending = 256
 
 // recID is the stream ID of a queue-log record: strictly increasing.
 func recID(off int64) storage.StreamID { return storage.StreamID{Seq: uint64(off) + 1} }
 
-// appendMessage stores m (whose seq is set) in the Log. q.mu is held.
-func (q *Queue) appendMessage(m *Message) error {
+// appendMessage stores m (whose seq is set) in the Log; with deferred the
+// record waits for the next write of pending records. q.mu is held.
+func (q *Queue) appendMessage(m *Message, deferred bool) error {
 	d := &q.dur
 	b := d.arena.room(2 + 3*binary.MaxVarintLen64 + len(m.Exchange) + len(m.RoutingKey))
 	b = append(b, metaVersion, m.Priority)
@@ -79,24 +95,76 @@ func (q *Queue) appendMessage(m *Message) error {
 	b = binary.AppendUvarint(b, uint64(len(m.Exchange)))
 	b = append(b, m.Exchange...)
 	b = append(b, m.RoutingKey...)
-	r := &d.rec[0]
-	*r = storage.Record{
+	d.pending = append(d.pending, storage.Record{
 		Offset:    d.logEnd,
 		Timestamp: m.EnqueuedAt,
 		ID:        recID(d.logEnd),
 		Value:     m.Body,
 		Native:    m.Props,
 		Headers:   d.arena.header(metaKey, d.arena.commit(b)),
-	}
-	err := q.log.Append(d.rec[:])
-	*r = storage.Record{}
-	if err != nil {
-		return err
-	}
+	})
+	d.pendMsgs = append(d.pendMsgs, m)
 	m.off, m.logged = d.logEnd, true
 	d.live.add(d.logEnd)
 	d.logEnd++
-	return nil
+	if deferred && len(d.pending) < maxPending {
+		return nil
+	}
+	return q.writePending(m)
+}
+
+// writePending appends the pending message records to the Log in one
+// write. On failure it undoes them (see the file comment) and keeps the
+// error for Flush and Sync unless last, whose publisher gets the error, was
+// the only one. q.mu is held.
+func (q *Queue) writePending(last *Message) error {
+	d := &q.dur
+	if len(d.pending) == 0 {
+		return nil
+	}
+	err := q.log.Append(d.pending)
+	if err != nil {
+		from := d.pending[0].Offset
+		for _, m := range d.pendMsgs {
+			m.logged = false
+		}
+		d.settled = slices.DeleteFunc(d.settled, func(off int64) bool { return off >= from })
+		d.live.truncate(from)
+		d.logEnd = from
+		err = fmt.Errorf("queue %q: publish: %w", q.cfg.Name, err)
+		if len(d.pendMsgs) > 1 || d.pendMsgs[0] != last {
+			d.fail(err)
+		}
+	}
+	q.dropPending()
+	return err
+}
+
+// dropPending forgets the pending message records. q.mu is held.
+func (q *Queue) dropPending() {
+	d := &q.dur
+	clear(d.pending)
+	clear(d.pendMsgs)
+	d.pending, d.pendMsgs = d.pending[:0], d.pendMsgs[:0]
+}
+
+// Flush writes the log records PublishFor and AckFor left in memory. It
+// returns the first log error since the last Flush or Sync — then some
+// messages published since may not be logged. A no-op for transient
+// queues.
+func (q *Queue) Flush() error {
+	if q.log == nil {
+		return nil
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.gone == ErrDeleted {
+		return nil
+	}
+	q.flushSettled(q.nowMs())
+	err := q.dur.err
+	q.dur.err = nil
+	return err
 }
 
 // settle notes that m leaves the queue for good. q.mu is held.
@@ -107,10 +175,13 @@ func (q *Queue) settle(m *Message) {
 	}
 }
 
-// flushSettled records the pending settlements as one AckLog record and
-// compacts. q.mu is held.
+// flushSettled writes the pending message records, records the pending
+// settlements as one AckLog record and compacts. q.mu is held.
 func (q *Queue) flushSettled(now int64) {
 	d := &q.dur
+	if len(d.pending) > 0 {
+		q.writePending(nil)
+	}
 	if len(d.settled) == 0 {
 		return
 	}
@@ -226,6 +297,9 @@ func (q *Queue) Sync() error {
 		return nil
 	}
 	q.mu.Lock()
+	if q.gone != ErrDeleted {
+		q.flushSettled(q.nowMs())
+	}
 	cp, err, gone := q.dur.lastCP, q.dur.err, q.gone
 	q.dur.err = nil
 	q.mu.Unlock()
@@ -270,6 +344,23 @@ func (s *liveSet) add(off int64) {
 	s.words[i>>6] |= 1 << (i & 63)
 	s.end = off + 1
 	s.n++
+}
+
+// truncate forgets every offset >= end (which must be >= base), making
+// end the next offset to add.
+func (s *liveSet) truncate(end int64) {
+	end = max(end, s.base)
+	for off := end; off < s.end; off++ {
+		i := off - s.base
+		if bit := uint64(1) << (i & 63); s.words[i>>6]&bit != 0 {
+			s.words[i>>6] &^= bit
+			s.n--
+		}
+	}
+	s.end = end
+	if w := int((end - s.base + 63) >> 6); w < len(s.words) {
+		s.words = s.words[:w]
+	}
 }
 
 // settle marks off settled.

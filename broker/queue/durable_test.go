@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"junction/storage"
@@ -237,4 +238,95 @@ func TestDurableLogErrors(t *testing.T) {
 	if err := q.Publish(msg("transient")); err != nil {
 		t.Fatalf("transient Publish = %v", err)
 	}
+}
+
+// countingLog counts Append calls and fails them while fail is set.
+type countingLog struct {
+	storage.Log
+	appends int
+	fail    error
+}
+
+func (l *countingLog) Append(recs []storage.Record) error {
+	if l.fail != nil {
+		return l.fail
+	}
+	l.appends++
+	return l.Log.Append(recs)
+}
+
+// TestDurableDeferredWrites: PublishFor and AckFor leave their records for
+// Flush, which writes each log once; Close writes what is left; a failed
+// write leaves its messages queued but unlogged, and later ones are logged
+// at the right offsets.
+func TestDurableDeferredWrites(t *testing.T) {
+	d := newDurableLogs(t)
+	var lw, aw *countingLog
+	mod := func(c *Config) {
+		lw, aw = &countingLog{Log: c.Log}, &countingLog{Log: c.AckLog}
+		c.Log, c.AckLog = lw, aw
+	}
+	q := d.open(t, mod)
+	c := consume(t, q, ConsumerOptions{})
+	var woken []*Consumer
+	var err error
+	for i := range 5 {
+		if woken, err = q.PublishFor(persistent(fmt.Sprint("p", i)), woken); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if lw.appends != 0 || d.log.End() != 0 || len(woken) != 1 {
+		t.Fatalf("after PublishFor: %d appends, log end %d, woken %d; want 0, 0, 1", lw.appends, d.log.End(), len(woken))
+	}
+	if err := q.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if lw.appends != 1 || d.log.End() != 5 {
+		t.Fatalf("after Flush: %d appends, log end %d; want 1, 5", lw.appends, d.log.End())
+	}
+	ds := takeWant(t, c, 10, "p0", "p1", "p2", "p3", "p4")
+	acks := aw.appends
+	for _, dl := range ds {
+		woken = q.AckFor(woken[:0], dl.Tag)
+	}
+	if aw.appends != acks {
+		t.Fatalf("AckFor wrote %d ack records before Flush", aw.appends-acks)
+	}
+	if err := q.Flush(); err != nil || aw.appends != acks+1 {
+		t.Fatalf("Flush = %v with %d ack records written, want 1", err, aw.appends-acks)
+	}
+
+	// Close writes what PublishFor left.
+	if _, err := q.PublishFor(persistent("c1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	d.log.Close()
+	d.ack.Close()
+	d.reopen(t)
+	q = d.open(t, mod)
+	if q.Len() != 1 {
+		t.Fatalf("after Close and reopen Len = %d, want 1 (c1)", q.Len())
+	}
+
+	// A failed write: its message stays queued but is not logged.
+	lw.fail = errors.New("disk full")
+	if _, err := q.PublishFor(persistent("f1"), nil); err != nil {
+		t.Fatalf("PublishFor = %v; the write is deferred", err)
+	}
+	if err := q.Flush(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Flush after a failed write = %v", err)
+	}
+	if err := q.Flush(); err != nil {
+		t.Fatalf("second Flush = %v, want the error reported once", err)
+	}
+	lw.fail = nil
+	if err := q.Publish(persistent("g")); err != nil {
+		t.Fatal(err)
+	}
+	if q.Len() != 3 {
+		t.Fatalf("Len = %d, want 3 (c1, f1, g)", q.Len())
+	}
+	q = d.restart(t, q, mod)
+	takeWant(t, consume(t, q, ConsumerOptions{}), 10, "c1", "g")
 }

@@ -36,13 +36,17 @@ func (q *Queue) Touch() {
 	q.mu.Unlock()
 }
 
-// Close stops the queue's timers and cancels its consumers with Err
-// ErrClosed; later calls fail with ErrClosed. The durable logs are left
-// open: the broker closes them. Closing twice is not an error.
+// Close writes the log records PublishFor and AckFor left, stops the
+// queue's timers and cancels its consumers with Err ErrClosed; later calls
+// fail with ErrClosed. The durable logs are left open: the broker closes
+// them. Closing twice is not an error.
 func (q *Queue) Close() error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.gone == nil {
+		if q.log != nil {
+			q.flushSettled(q.nowMs()) // what PublishFor and AckFor left
+		}
 		q.finish(ErrClosed)
 	}
 	return nil
@@ -93,5 +97,7 @@ func (q *Queue) finish(err error) {
 	}
 	if err == ErrDeleted {
 		q.ready.clear(func(*Message) {})
+		q.dropPending()
+		q.dur.settled = q.dur.settled[:0]
 	}
 }

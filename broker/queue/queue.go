@@ -8,9 +8,14 @@
 //
 // The package knows no wire protocol: message properties are opaque bytes.
 // Frontends pull work: a Consumer's Wake channel is kicked when it may have
-// something to Take; they settle with Ack / Nack / Release.
+// something to Take; they settle with Ack / Nack / Release. A frontend that
+// handles requests in batches can publish with PublishFor and ack with
+// AckFor instead: they return the consumers to wake rather than waking
+// them, so it can Take for them on its own goroutine, and leave the log
+// writes for one Flush per batch.
 //
-// This file implements Config, New, Publish, Get, Purge and the counters.
+// This file implements Config, New, Publish, PublishFor, Get, Purge and the
+// counters.
 //
 // Locking: each Queue has one mutex (Queue.mu) guarding all of its state,
 // including its consumers' credit counters. Lock order: Queue.mu before
@@ -136,6 +141,12 @@ type Queue struct {
 	ttlAt    int64       // deadline ttlTimer is armed for, 0 = not armed
 
 	dur durableState // logs' bookkeeping (durable.go)
+
+	// While collecting, the consumers that kick and settle would wake are
+	// appended to collected instead, for PublishFor and AckFor callers
+	// that serve them.
+	collecting bool
+	collected  []*Consumer
 }
 
 // New creates a queue. For a durable queue it first rebuilds the ready
@@ -247,13 +258,30 @@ func (q *Queue) wouldOverflow(m *Message) bool {
 // returns nil). It fails with ErrDeleted or ErrClosed after Delete/Close,
 // or with the log's error.
 func (q *Queue) Publish(m *Message) error {
+	_, err := q.publish(m, nil, false)
+	return err
+}
+
+// PublishFor is Publish for a caller that serves consumers itself and
+// batches log writes, such as a connection's reader: the consumer Publish
+// would wake is appended to woken (unless already there) instead of being
+// woken, and the caller must Take for it, or Kick it, promptly; and a
+// persistent message's log record is left for the caller's Flush (or any
+// later operation on the queue), written with those of its other
+// PublishFor and AckFor calls. Until then a failed log write is not seen:
+// Flush reports it.
+func (q *Queue) PublishFor(m *Message, woken []*Consumer) ([]*Consumer, error) {
+	return q.publish(m, woken, true)
+}
+
+func (q *Queue) publish(m *Message, woken []*Consumer, collect bool) ([]*Consumer, error) {
 	var dlBuf [4]deadLetter
 	dl := dlBuf[:0]
 	q.mu.Lock()
 	if q.gone != nil {
 		err := q.gone
 		q.mu.Unlock()
-		return err
+		return woken, err
 	}
 	now := q.nowMs()
 	m.EnqueuedAt = now
@@ -273,20 +301,20 @@ func (q *Queue) Publish(m *Message) error {
 		if q.cfg.Overflow == RejectPublishDLX && q.cfg.DeadLetter != nil {
 			q.cfg.DeadLetter(m, ReasonMaxLen)
 		}
-		return ErrRejected
+		return woken, ErrRejected
 	case ttl == 0 && !q.canDeliverNow():
 		q.mu.Unlock()
 		if q.cfg.DeadLetter != nil {
 			q.cfg.DeadLetter(m, ReasonExpired)
 		}
-		return nil
+		return woken, nil
 	}
 
 	m.seq = q.seq
 	if q.log != nil && m.Persistent {
-		if err := q.appendMessage(m); err != nil {
+		if err := q.appendMessage(m, collect); err != nil {
 			q.mu.Unlock()
-			return fmt.Errorf("queue %q: publish: %w", q.cfg.Name, err)
+			return woken, err
 		}
 	}
 	q.seq++
@@ -296,12 +324,17 @@ func (q *Queue) Publish(m *Message) error {
 			dl = q.drop(dl, q.ready.pop(), ReasonMaxLen)
 		}
 	}
-	q.flushSettled(now)
+	if !collect {
+		q.flushSettled(now)
+	}
 	q.armTTL(now)
+	q.collecting, q.collected = collect, woken
 	q.kick(nil)
+	woken = q.collected
+	q.collecting, q.collected = false, nil
 	q.mu.Unlock()
 	q.deadLetterAll(dl)
-	return nil
+	return woken, nil
 }
 
 // Get removes the next ready message for basic.get, ignoring prefetch

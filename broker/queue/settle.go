@@ -11,7 +11,15 @@ import "slices"
 // settled, or from before a Delete) are ignored; the frontend validates
 // tags against its channel's own records.
 func (q *Queue) Ack(tags ...uint64) {
-	q.settleTags(false, false, tags)
+	q.settleTags(false, false, tags, nil, false)
+}
+
+// AckFor is Ack for a caller that serves consumers itself (see
+// PublishFor): the consumers the acks would wake are appended to woken
+// instead, and the caller must Take for them, or Kick them, promptly. The
+// settlements' log record is left for Flush (or any later operation).
+func (q *Queue) AckFor(woken []*Consumer, tags ...uint64) []*Consumer {
+	return q.settleTags(false, false, tags, woken, true)
 }
 
 // Nack settles the deliveries with the given tags negatively. With
@@ -20,16 +28,18 @@ func (q *Queue) Ack(tags ...uint64) {
 // incremented; without requeue it is dead-lettered with "rejected" (or
 // dropped when there is no DeadLetter). Unknown tags are ignored.
 func (q *Queue) Nack(requeue bool, tags ...uint64) {
-	q.settleTags(true, requeue, tags)
+	q.settleTags(true, requeue, tags, nil, false)
 }
 
 // Release requeues the deliveries with the given tags, as Nack(true, …);
 // frontends call it for a closing channel's unacknowledged deliveries.
 func (q *Queue) Release(tags ...uint64) {
-	q.settleTags(true, true, tags)
+	q.settleTags(true, true, tags, nil, false)
 }
 
-func (q *Queue) settleTags(nack, requeue bool, tags []uint64) {
+// settleTags settles tags; with collect the consumers to wake are appended
+// to woken, which it returns.
+func (q *Queue) settleTags(nack, requeue bool, tags []uint64, woken []*Consumer, collect bool) []*Consumer {
 	var dlBuf [4]deadLetter
 	dl := dlBuf[:0]
 	var ownBuf [4]*Consumer
@@ -37,7 +47,7 @@ func (q *Queue) settleTags(nack, requeue bool, tags []uint64) {
 	q.mu.Lock()
 	if q.gone != nil {
 		q.mu.Unlock()
-		return
+		return woken
 	}
 	requeued := false
 	for _, tag := range tags {
@@ -77,22 +87,28 @@ func (q *Queue) settleTags(nack, requeue bool, tags []uint64) {
 			dl = q.drop(dl, q.ready.pop(), ReasonMaxLen)
 		}
 	}
-	q.flushSettled(now)
+	if !collect {
+		q.flushSettled(now)
+	}
 	if requeued {
 		q.armTTL(now)
 	}
 	if q.ready.n > 0 {
+		q.collecting, q.collected = collect, woken
 		kicked := false
 		for _, c := range owners {
 			if c.credit() > 0 && q.eligible(c) {
-				c.kick()
+				q.wake(c)
 				kicked = true
 			}
 		}
 		if requeued && !kicked {
 			q.kick(nil)
 		}
+		woken = q.collected
+		q.collecting, q.collected = false, nil
 	}
 	q.mu.Unlock()
 	q.deadLetterAll(dl)
+	return woken
 }

@@ -38,7 +38,7 @@ func (ch *channel) settleTags(tag uint64, multiple bool, kind settleKind) error 
 		ch.scratch = entries[:0]
 		return nil
 	}
-	ch.tags = settle(entries, kind, ch.tags)
+	ch.tags = settle(entries, kind, ch.tags, &ch.c.batch)
 	clear(entries)
 	ch.scratch = entries[:0]
 	if kind == settleRequeue {
@@ -55,7 +55,7 @@ func (ch *channel) recover(requeue bool) error {
 	ch.mu.Lock()
 	entries := ch.unacked.drain(nil)
 	ch.mu.Unlock()
-	settle(entries, settleRequeue, nil)
+	settle(entries, settleRequeue, nil, nil)
 	ch.c.batch.published = true
 	return nil
 }

@@ -12,10 +12,18 @@
 // Wake, waits for outbox space, then under the channel mutex takes as many
 // messages as credit allows (at most a batch sized to the outbox), assigns
 // channel delivery tags, records them unacknowledged and encodes them with
-// wire.AppendDeliver straight into the outbox, and kicks the writer once
-// per batch. Holding the channel mutex across Take and encode keeps tags in
-// wire order and lets cancel-ok be the last frame for a cancelled
-// consumer.
+// wire.AppendDeliver straight into the outbox, and flushes once per batch.
+// Holding the channel mutex across Take and encode keeps tags in wire order
+// and lets cancel-ok be the last frame for a cancelled consumer.
+//
+// Most deliveries skip that goroutine: a reader publishes with
+// queue.PublishFor and acks with queue.AckFor, which hand it the consumers
+// the queue would wake, and at the end of its batch it delivers one batch to
+// each itself (deliverNow) — the thread that already runs writes the
+// deliveries, with no wake-up of another goroutine in between. It kicks the
+// consumer's goroutine instead when the channel's flow is paused or the
+// outbox is full (the goroutine waits for those), and after a full batch
+// (there may be more).
 
 package amqp
 
@@ -37,6 +45,7 @@ type consumer struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	dead     bool // guarded by ch.mu: no more deliveries
+	n        int  // guarded by ch.mu: the next batch size (classic queues)
 }
 
 func (ch *channel) basicQos(m *wire.BasicQos) (wire.Method, error) {
@@ -88,7 +97,7 @@ func (ch *channel) basicConsume(m *wire.BasicConsume) (wire.Method, error) {
 		}
 		prio = int(n)
 	}
-	cs := &consumer{ch: ch, tag: tag, qe: qe, noAck: m.NoAck, stop: make(chan struct{})}
+	cs := &consumer{ch: ch, tag: tag, qe: qe, noAck: m.NoAck, stop: make(chan struct{}), n: firstBatch}
 	if qe.st != nil {
 		if err := ch.streamConsume(cs, m); err != nil {
 			return nil, err
@@ -96,6 +105,7 @@ func (ch *channel) basicConsume(m *wire.BasicConsume) (wire.Method, error) {
 	} else {
 		qc, err := qe.q.Consume(queue.ConsumerOptions{
 			Tag: tag, Prefetch: ch.prefetch, Shared: ch.limit, NoAck: m.NoAck, Exclusive: m.Exclusive, Priority: prio,
+			Owner: cs,
 		})
 		if err != nil {
 			return nil, errFromCore(err, name, vh.name)
@@ -184,7 +194,6 @@ func (cs *consumer) serverCancel() {
 func (cs *consumer) run() {
 	c := cs.ch.c
 	var ds []queue.Delivery
-	n := 64
 	for {
 		select {
 		case <-cs.qc.Wake():
@@ -201,29 +210,68 @@ func (cs *consumer) run() {
 				return
 			}
 			var more bool
-			ds, more, n = cs.deliverBatch(ds[:0], n)
-			if !more {
+			if ds, more = cs.deliverBatch(ds[:0]); !more {
 				break
 			}
 		}
 	}
 }
 
-// deliverBatch takes up to n messages and writes them to the outbox. It
-// reports whether it took n (so there may be more) and the next batch
-// size, fitted to the outbox.
-func (cs *consumer) deliverBatch(ds []queue.Delivery, n int) ([]queue.Delivery, bool, int) {
+// serveWoken delivers to the consumers the reader's batch woke (see
+// deliverNow) and kicks those it cannot serve.
+func (c *conn) serveWoken() {
+	for i, qc := range c.batch.woken {
+		c.batch.woken[i] = nil
+		if cs, ok := qc.Owner().(*consumer); ok {
+			c.batch.ds = cs.deliverNow(c.batch.ds)
+		} else {
+			qc.Kick()
+		}
+	}
+	c.batch.woken = c.batch.woken[:0]
+}
+
+// wakeLeft kicks the consumers a batch that ended in an error woke.
+func (c *conn) wakeLeft() {
+	for i, qc := range c.batch.woken {
+		qc.Kick()
+		c.batch.woken[i] = nil
+	}
+	c.batch.woken = c.batch.woken[:0]
+}
+
+// deliverNow delivers one batch on the calling goroutine (a reader of any
+// connection) for a consumer its queue would have woken. It leaves the work
+// to the consumer's goroutine — kicks it — when the channel's flow is
+// paused, the outbox is full, or the batch was full (there may be more).
+func (cs *consumer) deliverNow(ds []queue.Delivery) []queue.Delivery {
+	if !cs.ch.flow.active() || cs.ch.c.out.full() {
+		cs.qc.Kick()
+		return ds
+	}
+	ds, more := cs.deliverBatch(ds[:0])
+	if more {
+		cs.qc.Kick()
+	}
+	return ds
+}
+
+// deliverBatch takes up to a batch of messages and writes them to the
+// outbox. It reports whether it took a full batch (so there may be more),
+// and sizes the next batch to the outbox.
+func (cs *consumer) deliverBatch(ds []queue.Delivery) ([]queue.Delivery, bool) {
 	ch := cs.ch
 	c := ch.c
 	ch.mu.Lock()
 	if cs.dead {
 		ch.mu.Unlock()
-		return ds, false, n
+		return ds, false
 	}
+	n := cs.n
 	ds = cs.qc.Take(ds, n)
 	if len(ds) == 0 {
 		ch.mu.Unlock()
-		return ds, false, n
+		return ds, false
 	}
 	size := 0
 	b, okb := c.out.begin()
@@ -241,6 +289,7 @@ func (cs *consumer) deliverBatch(ds []queue.Delivery, n int) ([]queue.Delivery, 
 		size += len(d.Msg.Body) + len(d.Msg.Props)
 	}
 	c.out.end(b, okb)
+	cs.n = batchSize(size, len(ds))
 	ch.mu.Unlock()
 	c.out.flush()
 	if c.s.mem.on.Load() {
@@ -248,8 +297,12 @@ func (cs *consumer) deliverBatch(ds []queue.Delivery, n int) ([]queue.Delivery, 
 	}
 	more := len(ds) == n
 	clear(ds)
-	return ds, more, batchSize(size, len(ds))
+	return ds, more
 }
+
+// firstBatch is a consumer's first batch size, before batchSize has seen
+// its messages.
+const firstBatch = 64
 
 // batchSize fits the next batch to half the outbox given the last one.
 func batchSize(bytes, msgs int) int {

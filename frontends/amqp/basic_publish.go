@@ -163,8 +163,9 @@ func (ch *channel) publish(xname, key string, mandatory bool, props, body []byte
 }
 
 // deliver routes msg and hands it to its queues; with confirm it records
-// the outcome for the batch's basic.ack / basic.nack. With wantSync the
-// durable queues that log it are listed in the batch for a Sync.
+// the outcome for the batch's basic.ack / basic.nack. The durable queues
+// that log it are listed in the batch, to Flush — with wantSync to Sync —
+// before the confirms go out.
 func (ch *channel) deliver(msg *message, confirm, wantSync bool) error {
 	c := ch.c
 	vh := c.vh
@@ -200,11 +201,11 @@ func (ch *channel) deliver(msg *message, confirm, wantSync bool) error {
 	}
 	out := confirmOutcome{seq: seq}
 	for _, qe := range r.qs {
-		rejected, needSync := qe.publish(msg, wantSync)
+		rejected, logged := qe.publish(msg, &c.batch)
 		out.nack = out.nack || rejected
-		if needSync {
+		if logged {
 			out.sync = true
-			c.batch.addSync(qe.q)
+			c.batch.addLog(qe.q, wantSync, true)
 		}
 	}
 	c.batch.published = true
@@ -218,9 +219,10 @@ func (ch *channel) deliver(msg *message, confirm, wantSync bool) error {
 }
 
 // publish stores msg in the queue. rejected reports a refusal (overflow);
-// needSync that the message was logged and awaits a Sync before its
-// confirm (wantSync).
-func (qe *qentry) publish(msg *message, wantSync bool) (rejected, needSync bool) {
+// logged that a durable queue logs it. With b (a reader's batch) it
+// publishes with queue.PublishFor: the consumer the queue would wake goes to
+// b.woken and the log write waits for the batch's Flush or Sync.
+func (qe *qentry) publish(msg *message, b *batchState) (rejected, logged bool) {
 	if qe.st != nil {
 		if err := qe.st.append(msg); err != nil {
 			qe.vh.s.log.Warn("stream append failed", "queue", qe.name, "err", err)
@@ -249,10 +251,15 @@ func (qe *qentry) publish(msg *message, wantSync bool) (rejected, needSync bool)
 		qe.vh.s.deadLetter(qe.bname, m, queue.ReasonMaxLen)
 		return false, false
 	}
-	err := qe.q.Publish(m)
+	var err error
+	if b != nil {
+		b.woken, err = qe.q.PublishFor(m, b.woken)
+	} else {
+		err = qe.q.Publish(m)
+	}
 	switch {
 	case err == nil:
-		return false, wantSync && persistent && qe.durable
+		return false, persistent && qe.durable
 	case errors.Is(err, queue.ErrRejected):
 		return true, false
 	case errors.Is(err, queue.ErrDeleted), errors.Is(err, queue.ErrClosed):

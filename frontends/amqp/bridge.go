@@ -63,7 +63,7 @@ func (vh *vhost) bridgeIn(channel string, payload []byte) {
 	msg := message{exchange: bridgeExchange, key: channel, props: emptyProps, body: payload, expiration: -1}
 	msg.info, _ = scanProps(msg.props)
 	for _, qe := range r.qs {
-		qe.publish(&msg, false)
+		qe.publish(&msg, nil)
 	}
 }
 

@@ -189,7 +189,7 @@ func (ch *channel) release() {
 		ch.tx = nil
 	}
 	// Requeue in delivery order so that redeliveries keep it.
-	settle(entries, settleRequeue, nil)
+	settle(entries, settleRequeue, nil, nil)
 	if rc != nil {
 		ch.c.s.replyTo.remove(rc)
 	}
@@ -229,6 +229,13 @@ func (f *flowGate) set(active bool) {
 		f.paused = true
 		f.resume = make(chan struct{})
 	}
+}
+
+// active reports whether deliveries may flow now.
+func (f *flowGate) active() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.paused
 }
 
 // wait blocks while the flow is paused; false if stop closes first.

@@ -4,9 +4,10 @@
 // of the reader's batch — when no more frames are buffered, or after
 // confirmBatchMax publishes — the outcomes are sent in order, runs of equal
 // outcomes coalesced into one basic.ack / basic.nack with multiple=true.
-// Under FsyncAlways the durable queues that logged persistent messages in
-// the batch are synced once before the batch's confirms go out, so a
-// confirm means "stored" by the broker's fsync policy; a failed sync turns
+// The durable queues that logged persistent messages in the batch write
+// their log records once (queue.Flush) — under FsyncAlways they are synced
+// once (queue.Sync) — before the batch's confirms go out, so a confirm
+// means "stored" by the broker's fsync policy; a failed write or sync turns
 // those confirms into nacks. Unroutable messages are acked (after their
 // basic.return when mandatory), as in RabbitMQ. confirm.select on a
 // transactional channel is 406 "cannot switch from tx to confirm mode".
@@ -32,21 +33,53 @@ type confirmOutcome struct {
 
 // batchState is the reader's per-batch bookkeeping.
 type batchState struct {
-	chans     []*channel     // channels with outcomes to confirm
-	syncQs    []*queue.Queue // durable queues to Sync before confirming
-	pending   int            // outcomes waiting
-	published bool           // ready bytes may have grown (memory alarm)
+	chans     []*channel        // channels with outcomes to confirm
+	logQs     []logQueue        // durable queues to Flush or Sync before confirming
+	pending   int               // outcomes waiting
+	published bool              // ready bytes may have grown (memory alarm)
+	woken     []*queue.Consumer // consumers the batch's publishes and acks woke: served by flushConfirms
+	ds        []queue.Delivery  // scratch for serving them
 }
 
 func (b *batchState) full() bool { return b.pending >= confirmBatchMax }
 
-func (b *batchState) addSync(q *queue.Queue) {
-	for _, e := range b.syncQs {
-		if e == q {
+// logQueue is a queue whose log records the batch left for the end.
+type logQueue struct {
+	q    *queue.Queue
+	sync bool // Sync it (FsyncAlways with confirms), not just Flush
+	msgs bool // it logged the batch's messages: a failure nacks their confirms
+}
+
+func (b *batchState) addLog(q *queue.Queue, sync, msgs bool) {
+	for i := range b.logQs {
+		if e := &b.logQs[i]; e.q == q {
+			e.sync, e.msgs = e.sync || sync, e.msgs || msgs
 			return
 		}
 	}
-	b.syncQs = append(b.syncQs, q)
+	b.logQs = append(b.logQs, logQueue{q: q, sync: sync, msgs: msgs})
+}
+
+// write syncs the queue's log, or only flushes it to the file.
+func (e *logQueue) write() error {
+	if e.sync {
+		return e.q.Sync()
+	}
+	return e.q.Flush()
+}
+
+// writeLogs flushes, or syncs, the listed queues' logs and empties the
+// list. It reports whether a queue that logged messages failed.
+func (c *conn) writeLogs(qs []logQueue) (failed bool) {
+	for i := range qs {
+		e := &qs[i]
+		if err := e.write(); err != nil {
+			c.s.log.Error("queue log write failed; nacking its publishes", "queue", e.q.Name(), "err", err)
+			failed = failed || e.msgs
+		}
+		*e = logQueue{}
+	}
+	return failed
 }
 
 func (ch *channel) confirmSelect(m *wire.ConfirmSelect) (wire.Method, error) {
@@ -83,17 +116,13 @@ func (c *conn) endBatch() error {
 	return nil
 }
 
-// flushConfirms syncs what needs syncing and writes the batch's confirms.
+// flushConfirms delivers to the consumers the batch woke, writes (or
+// under FsyncAlways syncs) the log records of its publishes and acks, and
+// writes the batch's confirms.
 func (c *conn) flushConfirms() {
-	syncFailed := false
-	for i, q := range c.batch.syncQs {
-		if err := q.Sync(); err != nil {
-			c.s.log.Error("queue sync failed; nacking", "queue", q.Name(), "err", err)
-			syncFailed = true
-		}
-		c.batch.syncQs[i] = nil
-	}
-	c.batch.syncQs = c.batch.syncQs[:0]
+	c.serveWoken()
+	syncFailed := c.writeLogs(c.batch.logQs)
+	c.batch.logQs = c.batch.logQs[:0]
 	for i, ch := range c.batch.chans {
 		ch.inBatch = false
 		if !ch.closing && len(ch.confirms) > 0 {

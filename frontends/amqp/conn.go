@@ -17,13 +17,17 @@
 // error closes just that channel.
 //
 // The reader handles frames in batches: after the last frame already
-// buffered it confirms the batch's publishes (confirm.go), which lets one
-// queue Sync cover many publishes, and flushes the outbox once.
+// buffered it delivers to the consumers its publishes and acks woke
+// (basic_consume.go), confirms the batch's publishes (confirm.go), which
+// lets one queue Sync cover many publishes, and flushes the outbox once. A
+// batch whose last buffered frame is incomplete goes on reading; its
+// consumers are served before that read.
 
 package amqp
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -84,7 +88,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 		s:          s,
 		nc:         nc,
 		remote:     nc.RemoteAddr().String(),
-		out:        newOutbox(),
+		out:        newOutbox(nc),
 		wdone:      make(chan struct{}),
 		done:       make(chan struct{}),
 		channels:   make(map[uint16]*channel),
@@ -153,6 +157,8 @@ func (c *conn) teardown() {
 		}
 	}()
 	close(c.done)
+	c.wakeLeft() // a batch cut short by an error
+	c.writeLogs(c.batch.logQs)
 	for id, ch := range c.channels {
 		ch.release()
 		delete(c.channels, id)
@@ -217,12 +223,28 @@ func (c *conn) readLoop() error {
 			c.nc.SetReadDeadline(time.Now().Add(closeTimeout))
 			continue
 		}
-		if c.br.Buffered() == 0 || c.batch.full() || c.out.full() {
+		switch {
+		case c.br.Buffered() == 0 || c.batch.full() || c.out.full():
 			if err := c.endBatch(); err != nil {
 				return err
 			}
+		case len(c.batch.woken) > 0 && !c.frameBuffered():
+			// The batch goes on with the rest of a frame, which normally
+			// is on its way already; the consumers need not wait for it.
+			c.serveWoken()
 		}
 	}
+}
+
+// frameBuffered reports whether the read buffer holds a whole frame, so
+// that reading it needs no read from the socket.
+func (c *conn) frameBuffered() bool {
+	n := c.br.Buffered()
+	if n < wire.FrameHeaderSize {
+		return false
+	}
+	hdr, _ := c.br.Peek(wire.FrameHeaderSize)
+	return uint64(n) >= uint64(binary.BigEndian.Uint32(hdr[3:7]))+wire.FrameOverhead
 }
 
 // sendClose sends connection.close for a connection-level error.
@@ -420,8 +442,10 @@ func (c *conn) dropExclusive(qe *qentry) {
 }
 
 // settle applies a settlement to entries, grouping the tags by queue.
-// Stream entries only give credit back.
-func settle(entries []unackedEntry, kind settleKind, scratch []uint64) []uint64 {
+// Stream entries only give credit back. With b (a reader's batch), acks
+// use queue.AckFor: the consumers they wake go to b.woken and the queue's
+// log record waits for the batch's Flush.
+func settle(entries []unackedEntry, kind settleKind, scratch []uint64, b *batchState) []uint64 {
 	for i := range entries {
 		e := &entries[i]
 		if e.tag == 0 {
@@ -444,12 +468,15 @@ func settle(entries []unackedEntry, kind settleKind, scratch []uint64) []uint64 
 				f.tag = 0
 			}
 		}
-		switch kind {
-		case settleAck:
+		switch {
+		case kind == settleAck && b != nil:
+			b.woken = q.AckFor(b.woken, tags...)
+			b.addLog(q, false, false)
+		case kind == settleAck:
 			q.Ack(tags...)
-		case settleRequeue:
+		case kind == settleRequeue:
 			q.Nack(true, tags...)
-		case settleDrop:
+		case kind == settleDrop:
 			q.Nack(false, tags...)
 		}
 		scratch = tags

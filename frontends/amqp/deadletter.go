@@ -74,7 +74,7 @@ func (s *Server) deadLetter(bname string, m *queue.Message, reason string) {
 		if deathCycle(props.Headers, target.name) {
 			continue
 		}
-		target.publish(&msg, false)
+		target.publish(&msg, nil)
 	}
 }
 

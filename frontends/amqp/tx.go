@@ -41,26 +41,27 @@ func (ch *channel) txCommit() (wire.Method, error) {
 	}
 	c := ch.c
 	ch.tx = &txState{}
-	saved := c.batch.syncQs
-	c.batch.syncQs = nil
+	saved := c.batch.logQs
+	c.batch.logQs = nil
 	for i := range tx.pubs {
 		if err := ch.deliver(&tx.pubs[i], false, c.s.confirmSync()); err != nil {
-			c.batch.syncQs = saved
+			c.writeLogs(c.batch.logQs)
+			c.batch.logQs = saved
 			return nil, err
 		}
 		tx.pubs[i] = message{}
 	}
-	written := c.batch.syncQs
-	c.batch.syncQs = saved
+	written := c.batch.logQs
+	c.batch.logQs = saved
 	for _, a := range tx.acks {
-		ch.tags = settle(a.entries, a.kind, ch.tags)
+		ch.tags = settle(a.entries, a.kind, ch.tags, &c.batch)
 		if a.kind == settleRequeue {
 			c.batch.published = true
 		}
 	}
-	for _, q := range written {
-		if err := q.Sync(); err != nil {
-			return nil, newErr(wire.InternalError, "sync of queue '%s' failed: %v", q.Name(), err)
+	for _, e := range written {
+		if err := e.write(); err != nil {
+			return nil, newErr(wire.InternalError, "sync of queue '%s' failed: %v", e.q.Name(), err)
 		}
 	}
 	return &wire.TxCommitOk{}, nil
@@ -83,7 +84,7 @@ func (ch *channel) txRollback() (wire.Method, error) {
 			back = nil
 		}
 		ch.mu.Unlock()
-		settle(back, settleRequeue, nil)
+		settle(back, settleRequeue, nil, nil)
 	}
 	return &wire.TxRollbackOk{}, nil
 }

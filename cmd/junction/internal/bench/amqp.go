@@ -5,6 +5,14 @@
 // publisher confirms (confirm.select), so its latency is publish→confirm;
 // a server without confirms is measured without them, and says so. Every
 // receiver has a connection of its own.
+//
+// --amqp-durable declares the queues (and the fanout exchange) durable and
+// publishes persistent messages (delivery-mode 2); --amqp-confirm turns
+// publisher confirms on (or, in the publish workload, off), in every
+// workload. Under confirms at most --amqp-inflight publishes await their
+// confirm: the publisher waits for confirms beyond that, as a real
+// producer with a bounded window does, so that a broker that confirms late
+// slows the stream instead of piling up an unbounded backlog.
 package bench
 
 import (
@@ -33,6 +41,7 @@ type amqpDriver struct {
 	mu       sync.Mutex
 	pending  map[uint64]func(error) // delivery tag → acked, under mu
 	drained  chan struct{}          // one slot: pending shrank
+	peak     int                    // most entries pending at once, under mu
 
 	stopping atomic.Bool
 	wg       sync.WaitGroup
@@ -82,7 +91,7 @@ func (d *amqpDriver) open(ctx context.Context) error {
 		d.queues = []string{d.name}
 	} else {
 		d.exchange = d.name
-		if err := d.ch.ExchangeDeclare(d.exchange, "fanout", false, false, false, false, nil); err != nil {
+		if err := d.ch.ExchangeDeclare(d.exchange, "fanout", d.cfg.amqpDurable, false, false, false, nil); err != nil {
 			return fmt.Errorf("exchange.declare: %w", err)
 		}
 		for i := range subs {
@@ -90,7 +99,7 @@ func (d *amqpDriver) open(ctx context.Context) error {
 		}
 	}
 	for _, q := range d.queues {
-		if _, err := d.ch.QueueDeclare(q, false, false, false, false, nil); err != nil {
+		if _, err := d.ch.QueueDeclare(q, d.cfg.amqpDurable, false, false, false, nil); err != nil {
 			return fmt.Errorf("queue.declare: %w", err)
 		}
 		if d.exchange != "" {
@@ -99,7 +108,7 @@ func (d *amqpDriver) open(ctx context.Context) error {
 			}
 		}
 	}
-	if subs == 0 { // publish workload: measure publish→confirm
+	if d.cfg.amqpConfirm {
 		if err := d.ch.Confirm(false); err != nil {
 			d.notes = append(d.notes, "no publisher confirms: "+err.Error())
 			if d.ch, err = conn.Channel(); err != nil {
@@ -175,12 +184,23 @@ func (d *amqpDriver) publish(ctx context.Context, payload []byte, acked func(err
 	if d.exchange == "" {
 		key = d.queues[0]
 	}
+	msg := amqp.Publishing{Body: payload}
+	if d.cfg.amqpDurable {
+		msg.DeliveryMode = amqp.Persistent
+	}
 	if d.confirms {
+		if w := d.cfg.amqpInflight; w > 0 {
+			if err := d.waitPending(ctx, w); err != nil {
+				acked(err)
+				return err
+			}
+		}
 		d.mu.Lock()
 		tag := d.ch.GetNextPublishSeqNo()
 		d.pending[tag] = acked
+		d.peak = max(d.peak, len(d.pending))
 		d.mu.Unlock()
-		err := d.ch.PublishWithContext(ctx, d.exchange, key, false, false, amqp.Publishing{Body: payload})
+		err := d.ch.PublishWithContext(ctx, d.exchange, key, false, false, msg)
 		if err != nil {
 			d.mu.Lock()
 			delete(d.pending, tag)
@@ -189,17 +209,19 @@ func (d *amqpDriver) publish(ctx context.Context, payload []byte, acked func(err
 		}
 		return err
 	}
-	err := d.ch.PublishWithContext(ctx, d.exchange, key, false, false, amqp.Publishing{Body: payload})
+	err := d.ch.PublishWithContext(ctx, d.exchange, key, false, false, msg)
 	acked(err)
 	return err
 }
 
-func (d *amqpDriver) flush(ctx context.Context) error {
+// waitPending waits until fewer than limit publishes await their confirm,
+// or with limit 0 until none does.
+func (d *amqpDriver) waitPending(ctx context.Context, limit int) error {
 	for {
 		d.mu.Lock()
 		n := len(d.pending)
 		d.mu.Unlock()
-		if n == 0 {
+		if n < limit || n == 0 {
 			return nil
 		}
 		select {
@@ -209,6 +231,8 @@ func (d *amqpDriver) flush(ctx context.Context) error {
 		}
 	}
 }
+
+func (d *amqpDriver) flush(ctx context.Context) error { return d.waitPending(ctx, 0) }
 
 func (d *amqpDriver) close(ctx context.Context) error {
 	d.stopping.Store(true)

@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rep := &Report{Workload: wl.name, Started: time.Now(), LatencyKind: "end-to-end", Settings: Settings{
 		Messages: cfg.messages, SizeBytes: cfg.size, Rate: cfg.rate, DurationMS: float64(cfg.duration) / 1e6,
 		Subscribers: cfg.subscribers, Prefetch: cfg.prefetch,
+		AMQPDurable: cfg.amqpDurable, AMQPConfirm: cfg.amqpConfirm, AMQPInflight: cfg.amqpInflight,
 		PollIntervalMS: float64(cfg.pollInterval) / 1e6, KafkaMaxWaitMS: float64(cfg.kafkaMaxWait) / 1e6,
 		RedisAddr: redacted(cfg.redisAddr), AMQPAddr: redacted(cfg.amqpURL), KafkaAddr: cfg.kafkaAddr,
 	}}

@@ -72,6 +72,9 @@ type config struct {
 	pollInterval time.Duration // pause of the polling baseline after a short read
 	kafkaMaxWait time.Duration // Kafka FetchMaxWait
 	kafkaGroups  bool          // Kafka consumers join groups (else assigned partitions)
+	amqpDurable  bool          // durable queues (and exchange), persistent messages
+	amqpConfirm  bool          // publisher confirms (default: publish workload only)
+	amqpInflight int           // unconfirmed publishes before the publisher waits; 0 = no limit
 	brokerPID    int           // broker process for CPU; 0 = find it by port
 	timeout      time.Duration // setup, and waiting for the last deliveries
 	progress     time.Duration // progress line interval; 0 = none
@@ -109,7 +112,35 @@ func envName(flagName string) string {
 	return "JUNCTION_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func newFlagSet(c *config, modelList, rate *string) *flag.FlagSet {
+// boolFlag is a boolean flag whose default depends on the workload: it
+// holds "" until given, then "true" or "false".
+type boolFlag struct{ s *string }
+
+func (b boolFlag) String() string {
+	if b.s == nil {
+		return ""
+	}
+	return *b.s
+}
+
+func (b boolFlag) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("want true or false, got %q", s)
+	}
+	*b.s = strconv.FormatBool(v)
+	return nil
+}
+
+func (b boolFlag) IsBoolFlag() bool { return true }
+
+// flagVars are the flags parsed into strings first, for per-workload
+// defaults and validation.
+type flagVars struct {
+	models, rate, amqpConfirm string
+}
+
+func newFlagSet(c *config, v *flagVars) *flag.FlagSet {
 	fs := flag.NewFlagSet("junction bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.redisAddr, "redis-addr", "127.0.0.1:6379", "Redis address, host:port or redis://[user:pass@]host:port/db")
@@ -118,15 +149,18 @@ func newFlagSet(c *config, modelList, rate *string) *flag.FlagSet {
 	fs.StringVar(&c.format, "format", "table", "report format: table, json or html")
 	fs.Int64Var(&c.messages, "messages", 10000, "messages per model (0 with --duration: until the duration ends)")
 	fs.IntVar(&c.size, "size", 128, "payload bytes (at least 8: the send timestamp)")
-	fs.StringVar(rate, "rate", "", "publish rate such as 1000/s; 0 = as fast as possible (default 1000/s for latency, else 0)")
+	fs.StringVar(&v.rate, "rate", "", "publish rate such as 1000/s; 0 = as fast as possible (default 1000/s for latency, else 0)")
 	fs.DurationVar(&c.duration, "duration", 0, "stop publishing after this long (0 = when --messages are sent)")
-	fs.StringVar(modelList, "models", "", "comma-separated models to run (default: all of the workload)")
+	fs.StringVar(&v.models, "models", "", "comma-separated models to run (default: all of the workload)")
 	fs.StringVar(&c.out, "out", "", "write the report to this file instead of stdout")
 	fs.IntVar(&c.subscribers, "subscribers", 0, "receivers per model (default 4 for fanout, else 1)")
 	fs.IntVar(&c.prefetch, "prefetch", 100, "AMQP prefetch (basic.qos) and XREAD COUNT")
 	fs.DurationVar(&c.pollInterval, "poll-interval", 10*time.Millisecond, "polling baseline: pause after a read that did not fill COUNT")
 	fs.DurationVar(&c.kafkaMaxWait, "kafka-max-wait", 500*time.Millisecond, "Kafka FetchMaxWait (long-poll limit)")
 	fs.BoolVar(&c.kafkaGroups, "kafka-groups", true, "Kafka consumers join one consumer group each (false: read the partition directly)")
+	fs.BoolVar(&c.amqpDurable, "amqp-durable", false, "AMQP: declare durable queues (and a durable fanout exchange) and publish persistent messages (delivery-mode 2)")
+	fs.Var(boolFlag{&v.amqpConfirm}, "amqp-confirm", "AMQP: publisher confirms (confirm.select) on the publishing channel (default true for publish, else false)")
+	fs.IntVar(&c.amqpInflight, "amqp-inflight", 1000, "AMQP with confirms: unconfirmed publishes at most; the publisher waits for confirms beyond this (0 = no limit)")
 	fs.IntVar(&c.brokerPID, "broker-pid", 0, "broker process id for broker CPU (default: the local process listening on the model's port)")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "limit for setup, and for the last deliveries once publishing ends")
 	fs.DurationVar(&c.progress, "progress", time.Second, "interval of progress lines on stderr (0 = none)")
@@ -136,15 +170,20 @@ func newFlagSet(c *config, modelList, rate *string) *flag.FlagSet {
 // usage writes the help text.
 func usage(w io.Writer) {
 	var c config
-	var m, r string
-	fs := newFlagSet(&c, &m, &r)
+	var v flagVars
+	fs := newFlagSet(&c, &v)
 	fmt.Fprintf(w, "Usage: junction bench <workload> [flags]\n\n"+
 		"Load generator for Junction or any Redis, RabbitMQ or Kafka broker. Models\n"+
 		"run one after another; each message carries its send time, so latency is\n"+
 		"end to end. Progress goes to stderr, the report to stdout or --out.\n"+
 		"With --rate 0 publishers that do not wait for the broker (Kafka, AMQP\n"+
 		"without confirms) run ahead of their consumers, so latency includes the\n"+
-		"backlog: compare latencies at a fixed --rate (the latency workload).\n\nWorkloads:\n")
+		"backlog: compare latencies at a fixed --rate (the latency workload).\n"+
+		"The AMQP model's queues are transient and its messages non-persistent\n"+
+		"unless --amqp-durable; it waits for publisher confirms (at most\n"+
+		"--amqp-inflight outstanding) in the publish workload, or anywhere with\n"+
+		"--amqp-confirm, e.g. the durable, confirmed stream at full speed:\n"+
+		"  junction bench latency --models amqp --rate 0 --amqp-durable --amqp-confirm\n\nWorkloads:\n")
 	for _, wl := range workloads {
 		fmt.Fprintf(w, "  %-8s %s\n           models: %s\n", wl.name, wl.summary, strings.Join(wl.models, ", "))
 	}
@@ -166,8 +205,8 @@ func usage(w io.Writer) {
 // parseConfig reads the workload's flags. It returns flag.ErrHelp for --help.
 func parseConfig(wl *workload, args []string) (*config, error) {
 	c := &config{workload: wl, procRoot: "/proc"}
-	var modelList, rate string
-	fs := newFlagSet(c, &modelList, &rate)
+	var v flagVars
+	fs := newFlagSet(c, &v)
 	for _, name := range envFallback {
 		if v, ok := os.LookupEnv(envName(name)); ok {
 			if err := fs.Set(name, v); err != nil {
@@ -185,8 +224,8 @@ func parseConfig(wl *workload, args []string) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	c.rate = wl.defaultRate
-	if rate != "" {
-		if err := (rateValue{&c.rate}).Set(rate); err != nil {
+	if v.rate != "" {
+		if err := (rateValue{&c.rate}).Set(v.rate); err != nil {
 			return nil, fmt.Errorf("--rate: %v", err)
 		}
 	}
@@ -204,6 +243,12 @@ func parseConfig(wl *workload, args []string) (*config, error) {
 		return nil, errors.New("--prefetch must be at least 1")
 	case c.timeout <= 0:
 		return nil, errors.New("--timeout must be positive")
+	case c.amqpInflight < 0:
+		return nil, errors.New("--amqp-inflight must not be negative (0 = no limit)")
+	}
+	c.amqpConfirm = !wl.receive // the publish workload measures publish→confirm
+	if v.amqpConfirm != "" {
+		c.amqpConfirm = v.amqpConfirm == "true"
 	}
 	switch c.format {
 	case "table", "json", "html":
@@ -218,9 +263,9 @@ func parseConfig(wl *workload, args []string) (*config, error) {
 		return nil, errors.New("--subscribers must be at least 1")
 	}
 	c.models = wl.defaults
-	if modelList != "" {
+	if v.models != "" {
 		c.models = nil
-		for _, m := range strings.Split(modelList, ",") {
+		for _, m := range strings.Split(v.models, ",") {
 			m = strings.TrimSpace(m)
 			if m == "" {
 				continue

@@ -63,25 +63,49 @@ var modelSpecs = map[string]*modelSpec{
 }
 
 // describe is spec.desc with this run's prefetch, wait and interval; in
-// the publish workload it names what amqp and kafka publish with.
+// the publish workload it names what amqp and kafka publish with. The amqp
+// model names its durability and confirm settings when they differ from
+// the workload's default.
 func describe(spec *modelSpec, c *config) string {
 	if !c.workload.receive {
 		switch spec.name {
 		case "amqp":
-			return "AMQP basic.publish (publisher confirms)"
+			if !c.amqpConfirm {
+				return "AMQP basic.publish (no confirms" + amqpMode(c) + ")"
+			}
+			return "AMQP basic.publish (publisher confirms" + amqpMode(c) + ")"
 		case "kafka":
 			return "Kafka Produce (acks=all, linger 0)"
 		}
 	}
 	switch spec.name {
 	case "amqp":
-		return strings.Replace(spec.desc, "N", strconv.Itoa(c.prefetch), 1)
+		d := strings.Replace(spec.desc, "N", strconv.Itoa(c.prefetch), 1)
+		if c.amqpConfirm {
+			d = strings.TrimSuffix(d, ")") + ", publisher confirms" + amqpMode(c) + ")"
+		} else if c.amqpDurable {
+			d = strings.TrimSuffix(d, ")") + amqpMode(c) + ")"
+		}
+		return d
 	case "kafka":
 		return strings.Replace(spec.desc, "T", c.kafkaMaxWait.String(), 1)
 	case "poll":
 		return strings.Replace(spec.desc, "T", c.pollInterval.String(), 1)
 	}
 	return spec.desc
+}
+
+// amqpMode is ", window W" under confirms and ", durable, persistent"
+// with --amqp-durable.
+func amqpMode(c *config) string {
+	var s string
+	if c.amqpConfirm && c.amqpInflight > 0 {
+		s += ", window " + strconv.Itoa(c.amqpInflight)
+	}
+	if c.amqpDurable {
+		s += ", durable, persistent"
+	}
+	return s
 }
 
 // sink is where one receiver delivers. Its histogram belongs to the

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,7 +192,7 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var out bytes.Buffer
 	// Cancel once the first progress line shows messages flowing.
-	errw := &signalWriter{match: "received", fire: cancel}
+	errw := &signalWriter{match: regexp.MustCompile(`received [1-9]`), fire: cancel}
 	code := run(ctx, []string{"latency", "--redis-addr", addr, "--models", "pubsub,xread", "--messages", "1000000",
 		"--rate", "2000", "--progress", "50ms", "--format", "json"}, &out, errw)
 	if code != 130 {
@@ -206,15 +207,15 @@ func TestInterruptPrintsPartialResults(t *testing.T) {
 	}
 }
 
-// signalWriter calls fire the first time a write contains match.
+// signalWriter calls fire the first time a write matches match.
 type signalWriter struct {
-	match string
+	match *regexp.Regexp
 	fire  func()
 	fired bool
 }
 
 func (w *signalWriter) Write(p []byte) (int, error) {
-	if !w.fired && bytes.Contains(p, []byte(w.match)) {
+	if !w.fired && w.match.Match(p) {
 		w.fired = true
 		w.fire()
 	}

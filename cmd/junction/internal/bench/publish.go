@@ -20,6 +20,10 @@ func (e *env) publish(ctx context.Context, d driver, p *progress, acked func(tim
 	}
 	var pace *time.Timer
 	var sent int64
+	pattern := make([]byte, cfg.size) // bytes 8… of every payload
+	for i := 8; i < len(pattern); i++ {
+		pattern[i] = 'a' + byte(i%26)
+	}
 	for cfg.messages == 0 || sent < cfg.messages {
 		if ctx.Err() != nil || (cfg.duration > 0 && time.Since(start) >= cfg.duration) {
 			break
@@ -42,10 +46,8 @@ func (e *env) publish(ctx context.Context, d driver, p *progress, acked func(tim
 				}
 			}
 		}
-		payload := make([]byte, cfg.size)
-		for i := 8; i < len(payload); i++ {
-			payload[i] = 'a' + byte(i%26)
-		}
+		payload := make([]byte, cfg.size) // fresh: Kafka's producer keeps it
+		copy(payload[8:], pattern[8:])
 		stamp(payload, e.epoch)
 		sentAt := time.Duration(int64FromStamp(payload))
 		err := d.publish(ctx, payload, func(err error) {

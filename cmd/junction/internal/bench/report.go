@@ -29,6 +29,9 @@ type Settings struct {
 	DurationMS     float64 `json:"duration_ms,omitempty"`
 	Subscribers    int     `json:"subscribers"`
 	Prefetch       int     `json:"prefetch"`
+	AMQPDurable    bool    `json:"amqp_durable"`
+	AMQPConfirm    bool    `json:"amqp_confirm"`
+	AMQPInflight   int     `json:"amqp_inflight"` // 0: no limit
 	PollIntervalMS float64 `json:"poll_interval_ms"`
 	KafkaMaxWaitMS float64 `json:"kafka_max_wait_ms"`
 	RedisAddr      string  `json:"redis_addr"`
