@@ -130,7 +130,6 @@ func (c *conn) serve() {
 		}
 		return
 	}
-	c.opened.Store(true)
 	if c.heartbeat > 0 {
 		go c.heartbeatLoop()
 	}

@@ -123,6 +123,9 @@ func (c *conn) handshake() error {
 		return c.handshakeError(newErr(wire.NotAllowed, "vhost %s not found", op.VirtualHost), m)
 	}
 	c.vh = vh
+	// Open before open-ok leaves: a client may act on open-ok (and a
+	// shutdown reach forceClose) before this goroutine runs again.
+	c.opened.Store(true)
 	c.out.method(0, &wire.ConnectionOpenOk{})
 	c.out.flush()
 	c.nc.SetReadDeadline(time.Time{})
