@@ -241,7 +241,7 @@ func (p *Partition) trimLocked(off int64) (int64, error) {
 
 // ApplyRetention drops whole old segments per the topic's retention settings.
 func (p *Partition) ApplyRetention() error {
-	c := p.t.Config()
+	c := p.t.ConfigView()
 	if c.RetentionBytes <= 0 && c.RetentionMs <= 0 {
 		return nil
 	}

@@ -67,6 +67,15 @@ func (t *Topic) Config() TopicConfig {
 	return c
 }
 
+// ConfigView is Config without the copy of Extra, for hot paths: the
+// returned Extra is shared and must not be modified (UpdateConfig replaces
+// the map rather than changing it, so the view never changes under it).
+func (t *Topic) ConfigView() TopicConfig {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.cfg
+}
+
 // Partitions returns the topic's partitions in index order.
 func (t *Topic) Partitions() []*Partition {
 	t.mu.RLock()

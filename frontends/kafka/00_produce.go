@@ -53,7 +53,7 @@ func handleProduce(r *request) (kmsg.Response, error) {
 				t, code = s.autoCreate(rt.Topic)
 			}
 			if t != nil {
-				cfg = t.Config()
+				cfg = t.ConfigView()
 			}
 		}
 		st.Partitions = make([]kmsg.ProduceResponseTopicPartition, 0, len(rt.Partitions))

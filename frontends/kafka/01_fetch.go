@@ -66,7 +66,7 @@ func handleFetch(r *request) (kmsg.Response, error) {
 		t := s.b.Topic(rt.Topic)
 		var logAppend bool
 		if t != nil {
-			cfg := t.Config()
+			cfg := t.ConfigView()
 			logAppend = logAppendTime(&cfg)
 		}
 		parts[i] = make([]fetchPart, len(rt.Partitions))
