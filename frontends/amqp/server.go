@@ -82,14 +82,10 @@ type Server struct {
 
 	vhosts map[string]*vhost // fixed after New
 
-	mu    sync.Mutex // guards lns, conns, shut
-	lns   map[net.Listener]struct{}
-	conns map[*conn]struct{}
-	shut  bool
-
-	done   chan struct{} // closed by Shutdown
-	connWG sync.WaitGroup
-	bgWG   sync.WaitGroup // memory monitor, stream watchers
+	conns    netserve.Tracker[*conn]
+	done     chan struct{} // closed by Shutdown
+	stopOnce sync.Once
+	bgWG     sync.WaitGroup // memory monitor, stream watchers
 
 	mem     memAlarm
 	replyTo replyRegistry
@@ -144,8 +140,6 @@ func New(cfg Config) *Server {
 		b:      cfg.Broker,
 		log:    cfg.Logger.With("frontend", "amqp"),
 		vhosts: make(map[string]*vhost),
-		lns:    make(map[net.Listener]struct{}),
-		conns:  make(map[*conn]struct{}),
 		done:   make(chan struct{}),
 	}
 	for _, name := range cfg.Vhosts {
@@ -169,20 +163,7 @@ func New(cfg Config) *Server {
 // until ln fails for good (then it returns the error). It may be called
 // for several listeners.
 func (s *Server) Serve(ln net.Listener) error {
-	s.mu.Lock()
-	if s.shut {
-		s.mu.Unlock()
-		ln.Close()
-		return nil
-	}
-	s.lns[ln] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.lns, ln)
-		s.mu.Unlock()
-	}()
-	return netserve.Accept(ln, s.log, s.done, s.startConn)
+	return s.conns.Serve(ln, s.log, s.done, s.startConn)
 }
 
 func (s *Server) isShut() bool {
@@ -197,24 +178,7 @@ func (s *Server) isShut() bool {
 // startConn registers nc and serves it on its own goroutines.
 func (s *Server) startConn(nc net.Conn) {
 	c := newConn(s, nc)
-	s.mu.Lock()
-	if s.shut {
-		s.mu.Unlock()
-		nc.Close()
-		return
-	}
-	s.conns[c] = struct{}{}
-	s.connWG.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.connWG.Done()
-		defer func() {
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-		}()
-		c.serve()
-	}()
+	s.conns.Go(c, nc, c.serve)
 }
 
 // Shutdown stops accepting, sends connection.close 320 CONNECTION_FORCED
@@ -222,26 +186,16 @@ func (s *Server) startConn(nc net.Conn) {
 // until ctx ends, when the remaining sockets are closed. It returns
 // ctx.Err() if connections had to be cut.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	if !s.shut {
-		s.shut = true
+	s.stopOnce.Do(func() {
 		close(s.done)
 		s.untap()
-	}
-	for ln := range s.lns {
-		ln.Close()
-	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
+	})
+	for _, c := range s.conns.Stop() {
 		c.forceClose("broker forced connection closure with reason 'shutdown'")
 	}
 	finished := make(chan struct{})
 	go func() {
-		s.connWG.Wait()
+		s.conns.Wait()
 		s.bgWG.Wait()
 		close(finished)
 	}()
@@ -250,22 +204,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 	}
-	s.mu.Lock()
-	for c := range s.conns {
-		c.nc.Close()
-	}
-	s.mu.Unlock()
+	s.conns.CloseAll()
 	<-finished
 	return ctx.Err()
 }
 
 // connections returns the live connections.
-func (s *Server) connections() []*conn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		cs = append(cs, c)
-	}
-	return cs
-}
+func (s *Server) connections() []*conn { return s.conns.Live() }

@@ -88,13 +88,8 @@ type Server struct {
 	ctx    context.Context // canceled by Shutdown: wakes every long poll
 	cancel context.CancelFunc
 
-	mu    sync.Mutex // guards lns, conns, shut
-	lns   map[net.Listener]struct{}
-	conns map[*conn]struct{}
-	shut  bool
-
-	connWG sync.WaitGroup // one per connection
-	bgWG   sync.WaitGroup // the maintenance loop
+	conns netserve.Tracker[*conn]
+	bgWG  sync.WaitGroup // the maintenance loop
 
 	panics atomic.Int64 // handler panics recovered (tests assert none)
 
@@ -150,11 +145,9 @@ func New(cfg Config) *Server {
 		cfg.MaintenanceInterval = 30 * time.Second
 	}
 	s := &Server{
-		cfg:   cfg,
-		b:     cfg.Broker,
-		log:   cfg.Logger.With("frontend", "kafka"),
-		lns:   make(map[net.Listener]struct{}),
-		conns: make(map[*conn]struct{}),
+		cfg: cfg,
+		b:   cfg.Broker,
+		log: cfg.Logger.With("frontend", "kafka"),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.groups = newCoordinator(s)
@@ -168,42 +161,13 @@ func New(cfg Config) *Server {
 // until ln fails for good (then it returns the error). It may be called for
 // several listeners.
 func (s *Server) Serve(ln net.Listener) error {
-	s.mu.Lock()
-	if s.shut {
-		s.mu.Unlock()
-		ln.Close()
-		return nil
-	}
-	s.lns[ln] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.lns, ln)
-		s.mu.Unlock()
-	}()
-
-	return netserve.Accept(ln, s.log, s.ctx.Done(), s.startConn)
+	return s.conns.Serve(ln, s.log, s.ctx.Done(), s.startConn)
 }
 
 // startConn registers nc and serves it on its own goroutines.
 func (s *Server) startConn(nc net.Conn) {
 	c := newConn(s, nc)
-	s.mu.Lock()
-	if s.shut {
-		s.mu.Unlock()
-		nc.Close()
-		return
-	}
-	s.conns[c] = struct{}{}
-	s.connWG.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.connWG.Done()
-		c.serve()
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-	}()
+	s.conns.Go(c, nc, c.serve)
 }
 
 // Shutdown stops accepting, stops reading new requests, wakes long-polling
@@ -212,24 +176,14 @@ func (s *Server) startConn(nc net.Conn) {
 // closes the remaining connections at once and returns ctx.Err().
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.cancel() // before closing listeners: Serve then reports a clean stop
-	s.mu.Lock()
-	s.shut = true
-	for ln := range s.lns {
-		ln.Close()
-	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-
+	conns := s.conns.Stop()
 	s.groups.shutdown()
 	for _, c := range conns {
 		c.stopReading()
 	}
 	done := make(chan struct{})
 	go func() {
-		s.connWG.Wait()
+		s.conns.Wait()
 		s.bgWG.Wait()
 		close(done)
 	}()
@@ -237,11 +191,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.nc.Close()
-		}
-		s.mu.Unlock()
+		s.conns.CloseAll()
 		return ctx.Err()
 	}
 }

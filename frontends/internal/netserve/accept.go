@@ -1,5 +1,6 @@
 // Package netserve is plumbing the wire-protocol servers share: the accept
-// loop with net/http-style back-off on temporary errors.
+// loop with net/http-style back-off on temporary errors, and the registry of
+// listeners and live connections that Shutdown works through (Tracker).
 package netserve
 
 import (
