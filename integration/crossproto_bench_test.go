@@ -16,17 +16,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-func BenchmarkCrossProtocolRead(b *testing.B) {
-	const n = 20000
-	p := startJunction(b)
+// crossReadRecords is how many 100-byte records each cross-read benchmark
+// topic holds.
+const crossReadRecords = 20000
+
+// seedCrossRead writes crossReadRecords records to "from-redis" with XADD
+// (one field "value") and to "from-kafka" with a Kafka producer, and
+// returns the Redis client.
+func seedCrossRead(b *testing.B, p *proc) *goredis.Client {
 	ctx := context.Background()
 	rdb := goredis.NewClient(&goredis.Options{Addr: p.RedisAddr})
 	b.Cleanup(func() { rdb.Close() })
 	val := make([]byte, 100)
-
-	// Redis-written topic.
 	pipe := rdb.Pipeline()
-	for i := 0; i < n; i++ {
+	for i := 0; i < crossReadRecords; i++ {
 		pipe.XAdd(ctx, &goredis.XAddArgs{Stream: "from-redis", Values: []any{"value", val}})
 		if i%500 == 499 {
 			if _, err := pipe.Exec(ctx); err != nil {
@@ -34,36 +37,51 @@ func BenchmarkCrossProtocolRead(b *testing.B) {
 			}
 		}
 	}
-	// Kafka-written topic.
 	prod := newKgo(b, p, kgo.AllowAutoTopicCreation())
-	recs := make([]*kgo.Record, n)
+	recs := make([]*kgo.Record, crossReadRecords)
 	for i := range recs {
 		recs[i] = &kgo.Record{Topic: "from-kafka", Value: val}
 	}
 	produceSync(b, prod, recs...)
+	return rdb
+}
 
+// xrangeAll reads every record of topic with XRANGE pages of 1000.
+func xrangeAll(b *testing.B, rdb *goredis.Client, topic string) {
+	start, got := "-", 0
+	for got < crossReadRecords {
+		es, err := rdb.XRangeN(context.Background(), topic, start, "+", 1000).Result()
+		if err != nil || len(es) == 0 {
+			b.Fatalf("xrange: %v (%d read)", err, got)
+		}
+		got += len(es)
+		start = "(" + es[len(es)-1].ID
+	}
+}
+
+// fetchAll reads every record of topic from the start with a new Kafka
+// consumer named clientID.
+func fetchAll(b *testing.B, p *proc, topic, clientID string) {
+	cl := newKgo(b, p, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ClientID(clientID))
+	consumeN(b, cl, crossReadRecords, 30*time.Second)
+	cl.Close()
+}
+
+func BenchmarkCrossProtocolRead(b *testing.B) {
+	p := startJunction(b)
+	rdb := seedCrossRead(b, p)
 	for _, topic := range []string{"from-redis", "from-kafka"} {
 		b.Run(fmt.Sprintf("reader=redis/writer=%s", topic[5:]), func(b *testing.B) {
-			b.SetBytes(n * 100)
+			b.SetBytes(crossReadRecords * 100)
 			for b.Loop() {
-				start, got := "-", 0
-				for got < n {
-					es, err := rdb.XRangeN(ctx, topic, start, "+", 1000).Result()
-					if err != nil || len(es) == 0 {
-						b.Fatalf("xrange: %v (%d read)", err, got)
-					}
-					got += len(es)
-					start = "(" + es[len(es)-1].ID
-				}
+				xrangeAll(b, rdb, topic)
 			}
 		})
 		b.Run(fmt.Sprintf("reader=kafka/writer=%s", topic[5:]), func(b *testing.B) {
-			b.SetBytes(n * 100)
+			b.SetBytes(crossReadRecords * 100)
 			for i := 0; b.Loop(); i++ {
-				cl := newKgo(b, p, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-					kgo.ClientID("bench-"+strconv.Itoa(i)))
-				consumeN(b, cl, n, 30*time.Second)
-				cl.Close()
+				fetchAll(b, p, topic, "bench-"+strconv.Itoa(i))
 			}
 		})
 	}

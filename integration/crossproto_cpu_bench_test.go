@@ -7,7 +7,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,9 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	goredis "github.com/redis/go-redis/v9"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // procCPU returns the CPU time (user+system) process pid has used, or
@@ -53,47 +49,14 @@ func selfCPU() time.Duration {
 }
 
 func BenchmarkCrossProtocolReadCPU(b *testing.B) {
-	const n = 20000
 	p := startJunction(b)
 	pid := p.cmd.Process.Pid
-	ctx := context.Background()
-	rdb := goredis.NewClient(&goredis.Options{Addr: p.RedisAddr})
-	b.Cleanup(func() { rdb.Close() })
-	val := make([]byte, 100)
-	pipe := rdb.Pipeline()
-	for i := 0; i < n; i++ {
-		pipe.XAdd(ctx, &goredis.XAddArgs{Stream: "from-redis", Values: []any{"value", val}})
-		if i%500 == 499 {
-			if _, err := pipe.Exec(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	prod := newKgo(b, p, kgo.AllowAutoTopicCreation())
-	recs := make([]*kgo.Record, n)
-	for i := range recs {
-		recs[i] = &kgo.Record{Topic: "from-kafka", Value: val}
-	}
-	produceSync(b, prod, recs...)
-
-	readRedis := func(b *testing.B, topic string) {
-		start, got := "-", 0
-		for got < n {
-			es, err := rdb.XRangeN(ctx, topic, start, "+", 1000).Result()
-			if err != nil || len(es) == 0 {
-				b.Fatalf("xrange: %v (%d read)", err, got)
-			}
-			got += len(es)
-			start = "(" + es[len(es)-1].ID
-		}
-	}
+	rdb := seedCrossRead(b, p)
+	readRedis := func(b *testing.B, topic string) { xrangeAll(b, rdb, topic) }
 	clients := 0
 	readKafka := func(b *testing.B, topic string) {
 		clients++
-		cl := newKgo(b, p, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-			kgo.ClientID("cpu-bench-"+strconv.Itoa(clients)))
-		consumeN(b, cl, n, 30*time.Second)
-		cl.Close()
+		fetchAll(b, p, topic, "cpu-bench-"+strconv.Itoa(clients))
 	}
 	for _, topic := range []string{"from-redis", "from-kafka"} {
 		for _, reader := range []string{"redis", "kafka"} {
@@ -102,7 +65,7 @@ func BenchmarkCrossProtocolReadCPU(b *testing.B) {
 				read = readKafka
 			}
 			b.Run(fmt.Sprintf("reader=%s/writer=%s", reader, topic[5:]), func(b *testing.B) {
-				b.SetBytes(n * 100)
+				b.SetBytes(crossReadRecords * 100)
 				read(b, topic) // warm up outside the measurement
 				srv0, ok := procCPU(pid)
 				cli0 := selfCPU()
