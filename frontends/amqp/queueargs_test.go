@@ -194,7 +194,9 @@ func TestQueueExpires(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ch := e.channel(t)
-	declare(t, ch, "exp", amqp.Table{"x-expires": int32(50)})
+	// Long enough that the bind and the hook below come first even on a
+	// loaded machine (a queue that expired early made this test flaky).
+	declare(t, ch, "exp", amqp.Table{"x-expires": int32(400)})
 	if err := ch.QueueBind("exp", "k", "amq.direct", false, nil); err != nil {
 		t.Fatal(err)
 	}
