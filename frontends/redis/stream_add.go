@@ -143,7 +143,7 @@ func cmdXAdd(c *Conn, args [][]byte) {
 	var a addTrimArgs
 	fieldPos, msg := checkXAdd(args, &a)
 	stage := msg == "" && c.mayStageXAdd(&a, args[fieldPos:])
-	if stage && c.xadds.sameStream(c, args[1]) && !c.xadds.full() {
+	if stage && c.xadds.joins(c, args[1], &a) && !c.xadds.full() {
 		c.xadds.add(args[fieldPos:], &a)
 		return
 	}
@@ -161,7 +161,7 @@ func cmdXAdd(c *Conn, args [][]byte) {
 		return
 	}
 	if stage {
-		c.xadds.start(c, p, args[1])
+		c.xadds.start(c, p, args[1], &a)
 		c.xadds.add(args[fieldPos:], &a)
 		return
 	}

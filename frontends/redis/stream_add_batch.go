@@ -2,8 +2,9 @@
 // appended to its partition together, with one storage write (and, under
 // --fsync always, one sync), and answered in order.
 //
-// A stageable XADD (no MAXLEN/MINID, fields under stageMaxBytes, outside
-// MULTI/EXEC, replies on) is parsed and checked at once, its partition
+// A stageable XADD (fields under stageMaxBytes, outside MULTI/EXEC, replies
+// on, and the same MAXLEN/MINID options as the XADDs staged before it, if
+// any) is parsed and checked at once, its partition
 // resolved (creating the stream) as usual, and its record kept in the
 // connection's xaddBatch instead of being appended. The batch is committed,
 // and its replies written, before anything else can write a reply or read
@@ -12,6 +13,11 @@
 // connection waits for input (which is also when replies are flushed) and
 // when it closes. So replies keep their order and bytes, and no command of
 // this connection observes the stream before its earlier XADDs.
+//
+// A batch's trimming runs once after its append (an approximate one, whose
+// LIMIT bounds each run, up to once per appended entry until it removes
+// nothing): trims only ever remove the oldest entries, so the stream ends
+// as it would have after trimming behind every XADD.
 //
 // Each entry keeps its own semantics: the broker checks every ID against the
 // one before it (AppendEntries), so a stale explicit ID, or an exhausted
@@ -53,6 +59,7 @@ type xaddBatch struct {
 	errs  []error
 	ends  []int // recs[i]'s fields are hdrs[ends[i-1]:ends[i]]
 	hdrs  []storage.Header
+	trim  addTrimArgs // the staged XADDs' trimming options (ID fields unused)
 
 	// Scratch space of an unstaged XADD.
 	one     storage.Record
@@ -62,7 +69,7 @@ type xaddBatch struct {
 // mayStageXAdd reports whether the running XADD, parsed into a, may be
 // staged. dispatch sets stageOK for commands whose reply it keeps.
 func (c *Conn) mayStageXAdd(a *addTrimArgs, fields [][]byte) bool {
-	if !c.stageOK || c.inExec || c.nc == nil || a.strategy != trimNone {
+	if !c.stageOK || c.inExec || c.nc == nil {
 		return false
 	}
 	n := 0
@@ -80,14 +87,36 @@ func (c *Conn) stageableNext(args [][]byte) bool {
 		!c.skipOne && !c.replyOff && !(c.W.Proto == 2 && c.subscribed())
 }
 
-// sameStream reports whether XADDs to key are being staged now.
-func (b *xaddBatch) sameStream(c *Conn, key []byte) bool {
-	return len(b.recs) > 0 && b.db == c.db && bytes.Equal(b.key, key)
+// joins reports whether an XADD to key with trimming options a may join
+// the XADDs being staged now.
+func (b *xaddBatch) joins(c *Conn, key []byte, a *addTrimArgs) bool {
+	return len(b.recs) > 0 && b.db == c.db && bytes.Equal(b.key, key) &&
+		a.strategy == b.trim.strategy && a.approx == b.trim.approx && a.limit == b.trim.limit &&
+		a.maxLen == b.trim.maxLen && a.minID == b.trim.minID
 }
 
-// start begins a batch for p, key's partition (the batch is empty).
-func (b *xaddBatch) start(c *Conn, p *broker.Partition, key []byte) {
+// start begins a batch for p, key's partition, trimmed as a says (the
+// batch is empty).
+func (b *xaddBatch) start(c *Conn, p *broker.Partition, key []byte, a *addTrimArgs) {
 	b.p, b.key, b.db = p, key, c.db
+	b.trim = addTrimArgs{strategy: a.strategy, approx: a.approx, limit: a.limit, maxLen: a.maxLen, minID: a.minID}
+}
+
+// trimAfter applies the batch's trimming once n of its entries are
+// appended (see the file comment).
+func (b *xaddBatch) trimAfter(n int) {
+	if b.trim.strategy == trimNone || n == 0 {
+		return
+	}
+	runs := 1
+	if b.trim.approx && b.trim.limit > 0 {
+		runs = n
+	}
+	for range runs {
+		if gone, err := b.trim.trim(b.p); err != nil || gone == 0 {
+			return // the entries are added; a failed trim is not the client's error
+		}
+	}
 }
 
 // add stages one checked XADD.
@@ -116,6 +145,7 @@ func (b *xaddBatch) reset() {
 	b.noMk, b.recs, b.specs, b.errs = b.noMk[:0], b.recs[:0], b.specs[:0], b.errs[:0]
 	b.ends, b.hdrs = b.ends[:0], b.hdrs[:0]
 	b.p, b.key, b.size = nil, nil, 0
+	b.trim = addTrimArgs{}
 }
 
 // flushXAdds commits staged XADDs from the connection loop, outside any
@@ -157,7 +187,8 @@ func (c *Conn) commitXAdds() {
 		// arrived now (creating the stream anew, or NOMKSTREAM's null).
 		for i := range b.recs {
 			at := len(c.W.Buf)
-			a := addTrimArgs{noMkStream: b.noMk[i]}
+			a := b.trim
+			a.noMkStream = b.noMk[i]
 			if p := xaddPartition(c, b.key, &a); p != nil {
 				xaddAppend(c, p, b.key, b.recs[i].Headers, b.specs[i], &a)
 			}
@@ -196,6 +227,9 @@ func (c *Conn) commitXAdds() {
 	}
 	if nerr > 0 {
 		c.srv.stats.errors.Add(int64(nerr))
+	}
+	if !errors.Is(err, broker.ErrTopicDeleted) {
+		b.trimAfter(len(b.recs) - nerr)
 	}
 	c.mark = len(c.W.Buf) // a running command's reply starts after these
 }

@@ -28,10 +28,11 @@ func bsQuiet(args ...string) batchStep { return batchStep{args: args} }
 // xaddBatchScript mixes runs of XADDs to one key, which a pipeline stages
 // and appends together, with everything that must cut or shape a run:
 // stale and exhausted IDs, parse errors, other keys, NOMKSTREAM, trimming,
-// other commands, MULTI/EXEC, CLIENT REPLY SKIP and DEL. Every ID is
-// explicit or follows one far in the future, so replies do not depend on
-// the clock and a real Redis gives the same bytes.
-var xaddBatchScript = []batchStep{
+// other commands, MULTI/EXEC, CLIENT REPLY SKIP and DEL, then the trimming
+// runs of trimScript. Every ID is explicit or follows one far in the
+// future, so replies do not depend on the clock and a real Redis gives the
+// same bytes.
+var xaddBatchScript = append([]batchStep{
 	bs("XADD", "s", "1-1", "f", "v"), bs("XADD", "s", "1-2", "f", "v"), bs("XADD", "s", "1-2", "f", "v"),
 	bs("XADD", "s", "1-*", "f", "v"), bs("XADD", "s", "0-*", "f", "v"), bs("XADD", "s", "2", "f", "v"),
 	bs("XADD", "s", "0-0", "f", "v"), bs("XADD", "s", "*", "f"), bs("XADD", "s", "1-x", "f", "v"),
@@ -53,6 +54,38 @@ var xaddBatchScript = []batchStep{
 	bs("XADD", "u", "3-*", "f", "v"),
 	bs("XLEN", "s"), bs("XRANGE", "s", "-", "+"), bs("XRANGE", "t", "-", "+"), bs("XRANGE", "u", "-", "+"),
 	bs("XINFO", "STREAM", "t"),
+}, trimScript()...)
+
+// trimScript: runs of XADDs with MAXLEN or MINID, exact and approximate
+// (whole nodes of 100 entries, with and without a LIMIT that binds), cut by
+// a change of options or a refused ID, each followed by what shows the
+// stream's state: its length, entries, first ID and max-deleted-entry-id.
+func trimScript() []batchStep {
+	var sc []batchStep
+	add := func(key string, n int, opts ...string) {
+		for range n {
+			i := len(sc) + 1
+			args := append([]string{"XADD", key}, opts...)
+			sc = append(sc, bs(append(args, strconv.Itoa(i)+"-0", "f", "v")...))
+		}
+	}
+	show := func(key string) {
+		sc = append(sc, bs("XLEN", key), bs("XRANGE", key, "-", "+", "COUNT", "5"), bs("XINFO", "STREAM", key))
+	}
+	add("tv", 5, "MAXLEN", "3")
+	sc = append(sc, bs("XADD", "tv", "MAXLEN", "3", "1-0", "f", "v")) // refused: no trim
+	add("tv", 2, "MAXLEN", "=", "2")
+	add("tv", 3, "MINID", "9")
+	add("tv", 2, "MINID", "=", "12")
+	show("tv")
+	add("tw", 250, "MAXLEN", "~", "120")
+	show("tw")
+	add("tw", 350, "MAXLEN", "~", "10", "LIMIT", "100")
+	show("tw")
+	add("tw", 130, "MINID", "~", "600", "LIMIT", "100")
+	add("tw", 20, "NOMKSTREAM", "MINID", "~", "800")
+	show("tw")
+	return sc
 }
 
 // encodeScript renders a script as one pipeline, keys prefixed.
@@ -62,7 +95,7 @@ func encodeScript(script []batchStep, prefix string) []byte {
 		args := make([]any, len(st.args))
 		for i, a := range st.args {
 			args[i] = a
-			if i > 0 && (a == "s" || a == "t" || a == "u" || a == "missing") {
+			if i > 0 && (a == "s" || a == "t" || a == "u" || a == "tv" || a == "tw" || a == "missing") {
 				args[i] = prefix + a
 			}
 		}
@@ -77,8 +110,12 @@ func encodeScript(script []batchStep, prefix string) []byte {
 func runScript(t *testing.T, addr string, proto int, prefix string, pipelined bool) string {
 	t.Helper()
 	c := sxDial(t, addr, proto)
-	c.Do("DEL", prefix+"s", prefix+"t", prefix+"u", prefix+"missing")
-	defer c.Do("DEL", prefix+"s", prefix+"t", prefix+"u", prefix+"missing")
+	keys := []string{"DEL"}
+	for _, k := range []string{"s", "t", "u", "tv", "tw", "missing"} {
+		keys = append(keys, prefix+k)
+	}
+	c.Do(keys...)
+	defer c.Do(keys...)
 	var out []byte
 	if pipelined {
 		if _, err := c.nc.Write(encodeScript(xaddBatchScript, prefix)); err != nil {
@@ -417,4 +454,30 @@ func TestReaderReusesReleasedInput(t *testing.T) {
 			t.Errorf("%d buffers and %d argument vectors for 500 released commands", bufs, argvs)
 		}
 	}
+}
+
+// TestXAddPipelineTrimsInBatches: a pipeline of capped XADDs (MAXLEN ~)
+// is appended in batches too, and the stream still ends capped.
+func TestXAddPipelineTrimsInBatches(t *testing.T) {
+	e := newStreamEnv(t)
+	var sc []batchStep
+	for range 1000 {
+		sc = append(sc, bs("XADD", "s", "MAXLEN", "~", "300", "*", "f", "v"))
+	}
+	c := sxDial(t, e.addr, 2)
+	before := e.srv.stats.xaddBatches.Load()
+	if _, err := c.nc.Write(encodeScript(sc, "capped:")); err != nil {
+		t.Fatal(err)
+	}
+	for range sc {
+		if r := c.reply(); r[0] != '$' {
+			t.Fatalf("XADD replied %q", r)
+		}
+	}
+	if e.srv.stats.xaddBatches.Load() == before {
+		t.Error("the capped XADDs were not appended together")
+	}
+	// Whole nodes of 100 go while at least 300 entries stay, as when
+	// each XADD trims behind itself.
+	c.Do("XLEN", "capped:s").WantRaw(":300\r\n")
 }
