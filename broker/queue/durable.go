@@ -2,7 +2,14 @@
 // Config.Log; every settlement (ack, no-ack delivery, dead-letter, drop,
 // purge) of such a message is recorded in Config.AckLog; Sync fsyncs both.
 // Compaction truncates the fully settled prefix of Log and keeps AckLog to
-// about two checkpoints' worth of records.
+// about two checkpoints' worth of records. When a few long-lived messages
+// pin that prefix, relocation (relocate.go) appends them again at the
+// Log's end, syncs the Log, settles their old offsets and truncates, so
+// the Log stays within a small multiple of compactEvery records or of the
+// messages the queue holds, whichever is larger, however long some of
+// them stay. A message's record may
+// therefore move: its offset changes, its seq does not, and recovery keeps
+// one record per seq.
 //
 // Log record (one per persistent message):
 //
@@ -24,7 +31,8 @@
 // crash cannot lose settlements whose checkpoint was never written out.)
 //
 // Sync order is Log before AckLog, so a settlement is never durable for a
-// message record that is not; and New writes a checkpoint first thing, so
+// message record that is not (relocation syncs the Log itself before it
+// settles a moved record's old offset); and New writes a checkpoint first thing, so
 // settlements that outlived their message records in a crash never apply
 // to the new records that reuse the offsets.
 //
@@ -76,6 +84,9 @@ type durableState struct {
 
 	pending  []storage.Record // message records not yet appended to Log
 	pendMsgs []*Message       // their messages, to undo a failed append
+
+	relocNext int64      // no relocation is tried before logEnd reaches this
+	moving    []*Message // relocate's scratch
 }
 
 // maxPending bounds the message records one deferred batch buffers.
@@ -84,10 +95,9 @@ const maxPending = 256
 // recID is the stream ID of a queue-log record: strictly increasing.
 func recID(off int64) storage.StreamID { return storage.StreamID{Seq: uint64(off) + 1} }
 
-// appendMessage stores m (whose seq is set) in the Log; with deferred the
-// record waits for the next write of pending records. q.mu is held.
-func (q *Queue) appendMessage(m *Message, deferred bool) error {
-	d := &q.dur
+// record returns m's Log record at offset off; its meta is carved from the
+// arena.
+func (d *durableState) record(m *Message, off int64) storage.Record {
 	b := d.arena.room(2 + 3*binary.MaxVarintLen64 + len(m.Exchange) + len(m.RoutingKey))
 	b = append(b, metaVersion, m.Priority)
 	b = binary.AppendUvarint(b, m.seq)
@@ -95,14 +105,21 @@ func (q *Queue) appendMessage(m *Message, deferred bool) error {
 	b = binary.AppendUvarint(b, uint64(len(m.Exchange)))
 	b = append(b, m.Exchange...)
 	b = append(b, m.RoutingKey...)
-	d.pending = append(d.pending, storage.Record{
-		Offset:    d.logEnd,
+	return storage.Record{
+		Offset:    off,
 		Timestamp: m.EnqueuedAt,
-		ID:        recID(d.logEnd),
+		ID:        recID(off),
 		Value:     m.Body,
 		Native:    m.Props,
 		Headers:   d.arena.header(metaKey, d.arena.commit(b)),
-	})
+	}
+}
+
+// appendMessage stores m (whose seq is set) in the Log; with deferred the
+// record waits for the next write of pending records. q.mu is held.
+func (q *Queue) appendMessage(m *Message, deferred bool) error {
+	d := &q.dur
+	d.pending = append(d.pending, d.record(m, d.logEnd))
 	d.pendMsgs = append(d.pendMsgs, m)
 	m.off, m.logged = d.logEnd, true
 	d.live.add(d.logEnd)
@@ -184,6 +201,9 @@ func (q *Queue) flushSettled(now int64) {
 	}
 	if len(d.settled) == 0 {
 		return
+	}
+	if d.logEnd-d.logStart >= relocSpan && d.logEnd >= d.relocNext {
+		q.relocate() // may add settlements: the old offsets of moved messages
 	}
 	b := d.arena.room(1 + binary.MaxVarintLen64*(1+len(d.settled)))
 	b = append(b, recAck)

@@ -14,10 +14,12 @@ import (
 	"junction/storage/memlog"
 )
 
-// durableLogs is a memlog backend holding one queue's two logs across
-// "restarts" (closing the queue and calling New again on the same logs).
+// durableLogs is a backend (memlog unless set otherwise) holding one
+// queue's two logs across "restarts" (closing the queue and calling New
+// again on the same logs).
 type durableLogs struct {
-	b        *memlog.Backend
+	b        storage.Backend
+	opts     storage.LogOptions
 	log, ack storage.Log
 }
 
@@ -32,10 +34,10 @@ func newDurableLogs(t testing.TB) *durableLogs {
 func (d *durableLogs) reopen(t testing.TB) {
 	t.Helper()
 	var err error
-	if d.log, err = d.b.OpenLog("queue/q", storage.LogOptions{}); err != nil {
+	if d.log, err = d.b.OpenLog("queue/q", d.opts); err != nil {
 		t.Fatal(err)
 	}
-	if d.ack, err = d.b.OpenLog("queue/q.acks", storage.LogOptions{}); err != nil {
+	if d.ack, err = d.b.OpenLog("queue/q.acks", d.opts); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -21,7 +21,8 @@
 // including its consumers' credit counters. Lock order: Queue.mu before
 // Limit.mu; no code holds two Queue.mu at once. DeadLetter and OnExpire are
 // called with no lock held; the only I/O under Queue.mu is Log/AckLog
-// Append and TruncateFront.
+// Append and TruncateFront, and the Log Sync of a relocation (relocate.go,
+// rare: at most once per compactEvery records appended).
 package queue
 
 import (

@@ -1,12 +1,15 @@
 // Recovery of a durable queue in New: read AckLog (last checkpoint plus
 // later settlements), then Log, keeping the records not settled; rebuild
-// the ready messages in publish order, marked redelivered; then write a
-// fresh checkpoint so AckLog starts small and stale settlements are gone.
+// the ready messages in publish order, marked redelivered, keeping one
+// copy of a relocated message whose old copy a crash left live; then write
+// a fresh checkpoint so AckLog starts small and stale settlements (and the
+// dropped copies) are gone.
 
 package queue
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -85,15 +88,18 @@ func (q *Queue) recover(now int64) error {
 	d.live.end = max(d.live.end, d.logEnd)
 
 	slices.SortFunc(msgs, func(a, b *Message) int {
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
+		if c := cmp.Compare(a.seq, b.seq); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(a.off, b.off)
 	})
-	for _, m := range msgs {
+	for i, m := range msgs {
+		if i+1 < len(msgs) && msgs[i+1].seq == m.seq {
+			// Relocated (relocate.go) and the crash came before the old
+			// copy's settlement was durable: keep the newest copy only.
+			d.live.settle(m.off)
+			continue
+		}
 		m.level = q.level(m.Priority)
 		m.expireAt = noExpiry
 		if ttl := q.ttl(m); ttl >= 0 {
