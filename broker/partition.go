@@ -26,8 +26,9 @@ type Partition struct {
 	maxDeleted storage.StreamID // largest ID removed by XDEL or trimming
 	addedAdj   int64            // entries-added minus End(): non-zero after XSETID ENTRIESADDED
 
-	delMu   sync.RWMutex // guards deleted
-	deleted []int64      // sorted offsets >= Start removed by XDEL; readers skip them
+	delMu   sync.RWMutex  // guards deleted
+	deleted []int64       // sorted offsets >= Start removed by XDEL; readers skip them
+	delGen  atomic.Uint64 // counts additions to deleted (see Deletions)
 
 	waitMu sync.Mutex    // guards grew
 	grew   chan struct{} // closed by the next append; nil while nobody waits
@@ -36,6 +37,12 @@ type Partition struct {
 
 	groups groupTable
 }
+
+// Deletions counts the records XDEL has removed from the partition so far.
+// A reader that keeps records it read for later (a read-ahead) takes it
+// before reading and drops them if it changed: trimming moves Start
+// instead, which the reader checks directly.
+func (p *Partition) Deletions() uint64 { return p.delGen.Load() }
 
 // Topic returns the partition's topic.
 func (p *Partition) Topic() *Topic { return p.t }

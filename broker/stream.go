@@ -117,6 +117,7 @@ func (p *Partition) DeleteIDs(ids []storage.StreamID) (int, error) {
 		i, found := slices.BinarySearch(p.deleted, off)
 		if !found {
 			p.deleted = slices.Insert(p.deleted, i, off)
+			p.delGen.Add(1)
 		}
 		p.delMu.Unlock()
 		if found {

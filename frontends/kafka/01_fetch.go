@@ -79,6 +79,9 @@ func handleFetch(r *request) (kmsg.Response, error) {
 		timer *time.Timer
 		st    fetchState
 	)
+	if r.c != nil {
+		st.ahead = &r.c.ahead
+	}
 	st.buf = getRecords(1024)
 	defer func() {
 		if timer != nil {
@@ -99,6 +102,7 @@ func handleFetch(r *request) (kmsg.Response, error) {
 			}
 		}
 		if final || int64(total) >= int64(req.MinBytes) || req.MaxWaitMillis <= 0 || timedOut || r.ctx.Err() != nil || len(st.waits) == 0 {
+			st.ahead.start(st.next)
 			st.handOver(r)
 			return nil, nil
 		}
@@ -127,6 +131,8 @@ type fetchState struct {
 	waits []<-chan struct{} // Changed channels of the partitions
 	meta  []byte            // the response but its record sets (pooled; nil: none yet)
 	sets  []recordSet       // the record sets in response order
+	ahead *readAhead        // the connection's sets read ahead (nil: none)
+	next  []aheadNext       // what to read ahead once this response is sent
 }
 
 // recordSet is a partition's encoded records, which go after meta[:at].
@@ -205,6 +211,7 @@ func (s *Server) buildFetch(version int16, req *kmsg.FetchRequest, parts [][]fet
 	}
 	st.reset()
 	st.waits = st.waits[:0]
+	st.next = st.next[:0]
 	if st.meta == nil {
 		st.meta = getBuf(4 << 10)
 	}
@@ -254,10 +261,19 @@ func (s *Server) buildFetch(version int16, req *kmsg.FetchRequest, parts [][]fet
 			var set []byte
 			limit := min(int64(rp.PartitionMaxBytes), budget-int64(total))
 			if code == 0 && off < end && (limit > 0 || total == 0) {
-				var err error
-				set, err = fetchRecords(st, p, off, end, int(min(limit, maxFetchBytes)), total == 0, fp.logAppend)
-				if err != nil {
-					code, final = errCode(err), true
+				lim := int(min(limit, maxFetchBytes))
+				var next int64
+				set, next = st.ahead.take(p, off, lim, fp.logAppend)
+				if set != nil {
+					s.aheadUsed.Add(1)
+				} else {
+					var err error
+					if set, next, err = fetchRecords(st, p, off, end, lim, total == 0, fp.logAppend); err != nil {
+						code, final = errCode(err), true
+					}
+				}
+				if len(set) > 0 && next < end {
+					st.next = append(st.next, aheadNext{p: p, off: next, limit: lim, logAppend: fp.logAppend})
 				}
 				total += len(set)
 			}
@@ -305,10 +321,12 @@ func (s *Server) buildFetch(version int16, req *kmsg.FetchRequest, parts [][]fet
 }
 
 // fetchRecords encodes a partition's records from off (below end) into a
-// pooled buffer: at most limit bytes, and at least one record with minOne.
-// On a read error it returns no records and the error.
-func fetchRecords(st *fetchState, p *broker.Partition, off, end int64, limit int, minOne, logAppend bool) ([]byte, error) {
+// pooled buffer: at most limit bytes, and at least one record with minOne;
+// next is the offset after the last record encoded (off if none). On a
+// read error it returns no records and the error.
+func fetchRecords(st *fetchState, p *broker.Partition, off, end int64, limit int, minOne, logAppend bool) (_ []byte, next int64, _ error) {
 	var out []byte
+	next = off
 	// Read limits Record.Size, which overestimates the encoded size: after
 	// the first round, ask for what is left scaled by the ratio seen.
 	asked := 0
@@ -326,7 +344,7 @@ func fetchRecords(st *fetchState, p *broker.Partition, off, end int64, limit int
 		if err != nil {
 			clear(st.buf)
 			putBuf(out)
-			return nil, err
+			return nil, 0, err
 		}
 		if len(recs) == 0 {
 			break
@@ -339,13 +357,16 @@ func fetchRecords(st *fetchState, p *broker.Partition, off, end int64, limit int
 		var n int
 		out, n = encodeFetch(out, recs, room, minOne && round == 0, logAppend)
 		asked += ask
+		if n > 0 {
+			next = recs[n-1].Offset + 1
+		}
 		off = recs[len(recs)-1].Offset + 1
 		clear(st.buf) // do not pin record memory in the reused buffer
 		if n < len(recs) {
 			break // the limit cut this read short
 		}
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // fetchRoom is the buffer space encoding recs within room takes at most:

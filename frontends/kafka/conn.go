@@ -64,6 +64,8 @@ type conn struct {
 	host string
 	port int32
 
+	ahead readAhead // record sets read ahead for this connection's fetches
+
 	// Reader-goroutine state.
 	br   *bufio.Reader
 	sasl saslState
@@ -114,6 +116,7 @@ func (c *conn) serve() {
 	c.cancel()
 	close(c.queue)
 	<-c.wdone
+	c.ahead.close()
 }
 
 // stopReading makes the reader stop at its next read (Shutdown).

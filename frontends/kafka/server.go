@@ -91,7 +91,8 @@ type Server struct {
 	conns netserve.Tracker[*conn]
 	bgWG  sync.WaitGroup // the maintenance loop
 
-	panics atomic.Int64 // handler panics recovered (tests assert none)
+	panics    atomic.Int64 // handler panics recovered (tests assert none)
+	aheadUsed atomic.Int64 // record sets a fetch took from read-ahead (tests)
 
 	// fetchWaitHook, when set (tests, before Serve), is called each time a
 	// Fetch starts waiting for data.
