@@ -125,3 +125,90 @@ func readOne(t *testing.T, p *broker.Partition, off int64) storage.Record {
 	}
 	return recs[0]
 }
+
+// TestFetchReadAheadConcurrentDeletes: fetches run while another goroutine
+// deletes records (XDEL); then a pass that deletes, after every fetch, a
+// record of the set being read ahead for the next one. That pass, and one
+// more from the start, return every surviving record in order and none of
+// the deleted ones.
+func TestFetchReadAheadConcurrentDeletes(t *testing.T) {
+	e := newEnv(t)
+	const n = 2000
+	p := aheadTopic(t, e, "churn", n)
+	deleted := map[int64]bool{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for off := int64(3); off < n; off += 7 {
+			r, err := p.Read(nil, off, 1, 0)
+			if err != nil || len(r) != 1 {
+				t.Errorf("read %d: %v", off, err)
+				return
+			}
+			if _, err := p.DeleteIDs([]storage.StreamID{r[0].ID}); err != nil {
+				t.Errorf("delete %d: %v", off, err)
+				return
+			}
+			deleted[off] = true
+		}
+	}()
+	rc := e.raw()
+	pass := func() []int64 {
+		var got []int64
+		for off := int64(0); off < n; {
+			recs, code := fetchAt(t, rc, "churn", off, 1500)
+			if code != 0 || len(recs) == 0 {
+				t.Fatalf("fetch at %d: code %d, %d records", off, code, len(recs))
+			}
+			for _, r := range recs {
+				got = append(got, r.Offset)
+			}
+			off = recs[len(recs)-1].Offset + 1
+		}
+		return got
+	}
+	for {
+		pass() // fetches and read-ahead racing the deletions
+		select {
+		case <-done:
+		default:
+			continue
+		}
+		break
+	}
+	for off := int64(0); off < n; {
+		recs, _ := fetchAt(t, rc, "churn", off, 1500)
+		if len(recs) == 0 {
+			t.Fatalf("fetch at %d: no records", off)
+		}
+		for _, r := range recs {
+			if deleted[r.Offset] {
+				t.Fatalf("deleted record %d returned", r.Offset)
+			}
+		}
+		off = recs[len(recs)-1].Offset + 1
+		for v := off + 1; v < n; v++ { // the first live record after the next one
+			if !deleted[v] {
+				if got, err := p.DeleteIDs([]storage.StreamID{readOne(t, p, v).ID}); err != nil || got != 1 {
+					t.Fatalf("delete %d: %d, %v", v, got, err)
+				}
+				deleted[v] = true
+				break
+			}
+		}
+	}
+	got := pass()
+	want := int64(0)
+	for _, off := range got {
+		for deleted[want] {
+			want++
+		}
+		if off != want {
+			t.Fatalf("got offset %d, want %d (deleted: %v)", off, want, deleted[off])
+		}
+		want++
+	}
+	if want != n && !deleted[n-1] {
+		t.Fatalf("pass ended at %d of %d", want, n)
+	}
+}
