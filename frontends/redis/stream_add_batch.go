@@ -59,7 +59,7 @@ type xaddBatch struct {
 	errs  []error
 	ends  []int // recs[i]'s fields are hdrs[ends[i-1]:ends[i]]
 	hdrs  []storage.Header
-	trim  addTrimArgs // the staged XADDs' trimming options (ID fields unused)
+	trim  addTrimArgs // the staged XADDs' trimming options (see trimOptions)
 
 	// Scratch space of an unstaged XADD.
 	one     storage.Record
@@ -90,16 +90,19 @@ func (c *Conn) stageableNext(args [][]byte) bool {
 // joins reports whether an XADD to key with trimming options a may join
 // the XADDs being staged now.
 func (b *xaddBatch) joins(c *Conn, key []byte, a *addTrimArgs) bool {
-	return len(b.recs) > 0 && b.db == c.db && bytes.Equal(b.key, key) &&
-		a.strategy == b.trim.strategy && a.approx == b.trim.approx && a.limit == b.trim.limit &&
-		a.maxLen == b.trim.maxLen && a.minID == b.trim.minID
+	return len(b.recs) > 0 && b.db == c.db && bytes.Equal(b.key, key) && a.trimOptions() == b.trim
 }
 
 // start begins a batch for p, key's partition, trimmed as a says (the
 // batch is empty).
 func (b *xaddBatch) start(c *Conn, p *broker.Partition, key []byte, a *addTrimArgs) {
 	b.p, b.key, b.db = p, key, c.db
-	b.trim = addTrimArgs{strategy: a.strategy, approx: a.approx, limit: a.limit, maxLen: a.maxLen, minID: a.minID}
+	b.trim = a.trimOptions()
+}
+
+// trimOptions is a with only its trimming options (MAXLEN/MINID, =/~, LIMIT).
+func (a *addTrimArgs) trimOptions() addTrimArgs {
+	return addTrimArgs{strategy: a.strategy, approx: a.approx, limit: a.limit, maxLen: a.maxLen, minID: a.minID}
 }
 
 // trimAfter applies the batch's trimming once n of its entries are
